@@ -1,0 +1,117 @@
+"""The `aijobs` command: a thin Typer layer over the library.
+
+Exit codes: 0 success, 1 invalid data (or failed verification), 2 usage errors.
+Heavy modules (SQLAlchemy, Alembic) are imported inside the commands that need them,
+so `aijobs --help` and `aijobs validate` start quickly.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from aijobs.kb import DEFAULT_CURATED, KnowledgeBase, validate
+from aijobs.problems import Problem, format_problems
+
+app = typer.Typer(
+    help="aijobs: a hand-curated, citable knowledge base of the occupations AI creates and changes.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage database files: schema upgrades.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DEFAULT_DB = Path("aijobs.db")
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    github = "github"
+    json = "json"
+
+
+CuratedArg = Annotated[
+    Path,
+    typer.Argument(help="The curated folder (holding sources/, people/, ...).", show_default=True),
+]
+CuratedOpt = Annotated[Path, typer.Option("--curated", "-c", help="The curated folder.")]
+CorpusOpt = Annotated[
+    Path | None,
+    typer.Option(help="Folder of source documents [default: $AIJOBS_CORPUS, then [tool.aijobs] corpus]."),
+]
+FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print problems.")]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _report(problems: list[Problem], fmt: OutputFormat, what: str) -> None:
+    if problems:
+        typer.echo(format_problems(problems, fmt.value))
+    files = len({p.location.path for p in problems})
+    summary = f"{what}: {len(problems)} problem(s) in {files} file(s)" if problems else f"{what}: no problems"
+    typer.echo(summary, err=fmt != OutputFormat.text)
+
+
+def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> KnowledgeBase:
+    kb, problems = validate(curated)
+    if problems:
+        _report(problems, fmt, "validate")
+        raise typer.Exit(1)
+    return kb
+
+
+@app.command("validate")
+def validate_command(curated: CuratedArg = DEFAULT_CURATED, fmt: FormatOpt = OutputFormat.text) -> None:
+    """Check every record: YAML syntax, fields, ids, references and duplicates.
+
+    Prints each problem as file:line:column: field: message, all of them in one run.
+    """
+    kb, problems = validate(curated)
+    _report(problems, fmt, "validate")
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{len(kb)} records, {len(kb.claims())} claims: all valid", err=fmt != OutputFormat.text)
+
+
+@app.command("show")
+def show_command(record_id: Annotated[str, typer.Argument(help="A record id.")], curated: CuratedOpt = DEFAULT_CURATED) -> None:
+    """Print one record with its claims and their citations."""
+    from aijobs.display import describe_record
+
+    kb = _load_or_exit(curated)
+    if record_id not in kb:
+        _fail(f"no record has id {record_id!r}; try `aijobs validate` to list what loaded", 1)
+    typer.echo(describe_record(kb, record_id))
+
+
+@app.command("source")
+def source_command(
+    source_id: Annotated[str, typer.Argument(help="A source id (see curated/sources/).")],
+    paragraph: Annotated[int | None, typer.Argument(help="Print only this paragraph.")] = None,
+    curated: CuratedOpt = DEFAULT_CURATED,
+    corpus: CorpusOpt = None,
+) -> None:
+    """Print a source's numbered paragraphs, exactly as citations count them."""
+    from aijobs.provenance import open_source
+
+    kb = _load_or_exit(curated)
+    document = open_source(kb, source_id, corpus, fail=_fail)
+    numbered = document.paragraphs
+    if paragraph is not None:
+        if paragraph not in numbered:
+            _fail(f"{source_id} has paragraphs {min(numbered)}-{max(numbered)}; there is no paragraph {paragraph}")
+        typer.echo(numbered[paragraph])
+        return
+    for number, text in numbered.items():
+        typer.echo(f"[{number}] {text}")
+
+
+def main() -> None:  # pragma: no cover - entry point
+    app()

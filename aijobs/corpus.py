@@ -1,0 +1,86 @@
+"""Finding and reading the source documents, which live outside the repository.
+
+The corpus folder is looked for in this order: the ``--corpus`` option, the
+``AIJOBS_CORPUS`` environment variable, then ``[tool.aijobs] corpus`` in the nearest
+``pyproject.toml`` (a path relative to that file). In this repository that setting
+points at ``../shared/seeds``, so commands need no options.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from aijobs.paragraphs import Format, paragraphs
+
+ENV_VAR = "AIJOBS_CORPUS"
+
+
+class CorpusNotFound(Exception):
+    """No corpus folder could be found; the message lists everything that was tried."""
+
+
+def _configured_corpus(start: Path) -> tuple[Path | None, str]:
+    for folder in (start, *start.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            with pyproject.open("rb") as handle:
+                config = tomllib.load(handle)
+            value = config.get("tool", {}).get("aijobs", {}).get("corpus")
+            if isinstance(value, str):
+                return (folder / value).resolve(), f"[tool.aijobs] corpus in {pyproject}"
+            return None, f"{pyproject} (no [tool.aijobs] corpus setting)"
+    return None, f"a pyproject.toml in {start} or its parents (none found)"
+
+
+def find_corpus(option: Path | None = None, start: Path | None = None) -> Path:
+    """The corpus folder to use; raises CorpusNotFound naming what was looked for."""
+    tried: list[str] = []
+    if option is not None:
+        if option.is_dir():
+            return option
+        raise CorpusNotFound(f"corpus folder {option} (from --corpus) does not exist")
+    env = os.environ.get(ENV_VAR)
+    if env:
+        if Path(env).is_dir():
+            return Path(env)
+        raise CorpusNotFound(f"corpus folder {env} (from ${ENV_VAR}) does not exist")
+    tried.append(f"--corpus (not given), ${ENV_VAR} (not set)")
+    configured, described = _configured_corpus((start or Path.cwd()).resolve())
+    if configured is not None and configured.is_dir():
+        return configured
+    tried.append(described if configured is None else f"{configured} from {described} (does not exist)")
+    raise CorpusNotFound("no corpus folder found; looked at " + "; ".join(tried))
+
+
+@dataclass
+class Document:
+    """One corpus file, read once, with its paragraphs numbered on first use."""
+
+    path: Path
+    format: Format
+    raw: bytes = field(repr=False)
+
+    @classmethod
+    def read(cls, path: Path, fmt: Format) -> Document:
+        return cls(path, fmt, path.read_bytes())
+
+    @cached_property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @cached_property
+    def text(self) -> str:
+        return self.raw.decode("utf-8", errors="replace")
+
+    @cached_property
+    def paragraphs(self) -> dict[int, str]:
+        return paragraphs(self.text, self.format)
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,23 @@
+"""Plain-text rendering of a record and its claims, for `aijobs show`."""
+
+from __future__ import annotations
+
+from aijobs.kb import KnowledgeBase
+
+
+def describe_record(kb: KnowledgeBase, record_id: str) -> str:
+    record = kb.get(record_id)
+    lines = [f"{record.kind_name} {record.id}: {record.display_name() if hasattr(record, 'display_name') else ''}".rstrip(": ")]
+    lines.append(f"  file: {kb.locate(record_id)}")
+    if record.note:
+        lines.append(f"  note: {record.note}")
+    for claim in kb.claims_about(record_id):
+        lang = f" [{claim.lang}]" if claim.lang else ""
+        lines.append(f"  {claim.property}{lang}: {claim.value}")
+        for citation in claim.citations:
+            also = f" / ¶{citation.also.para} «{citation.also.quote}»" if citation.also else ""
+            lines.append(f"      ← {citation.source} ¶{citation.para} «{citation.quote}»{also}")
+    links = kb.mentions().get(record_id, [])
+    if links:
+        lines.append(f"  referred to by: {', '.join(sorted(set(links)))}")
+    return "\n".join(lines)

@@ -1,0 +1,125 @@
+"""The knowledge base as Python objects: the library's main entry point.
+
+    >>> from aijobs import load
+    >>> kb = load("curated")
+    >>> kb.get("ai-trainer").display_name()
+    >>> [c.property for c in kb.claims_about("ai-trainer")]
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from aijobs.checks import check_records
+from aijobs.claims import Claim, claims_of
+from aijobs.loader import LoadedRecord, load_directory
+from aijobs.problems import Location, Problem, ProblemsFound
+from aijobs.records import Company, Figure, Occupation, Person, Record, Source
+from aijobs.references import references
+
+R = TypeVar("R", bound=Record)
+
+DEFAULT_CURATED = Path("curated")
+
+
+@dataclass
+class KnowledgeBase:
+    """Validated records with lookups by id and type, and the claims about each."""
+
+    root: Path
+    loaded: list[LoadedRecord]
+    _by_id: dict[str, LoadedRecord] = field(init=False, repr=False)
+    _claims: list[Claim] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.loaded = sorted(self.loaded, key=lambda item: (item.record.kind_name, item.record.id))
+        self._by_id = {item.record.id: item for item in self.loaded}
+
+    def __len__(self) -> int:
+        return len(self.loaded)
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._by_id
+
+    def get(self, record_id: str) -> Record:
+        """The record with this id; KeyError if there is none."""
+        return self._by_id[record_id].record
+
+    def locate(self, record_id: str, *where: str | int) -> Location:
+        """Where in its YAML file a record (or one of its fields) is written."""
+        return self._by_id[record_id].locate(*where)
+
+    def records(self, kind: type[R]) -> list[R]:
+        return [item.record for item in self.loaded if isinstance(item.record, kind)]
+
+    @property
+    def sources(self) -> list[Source]:
+        return self.records(Source)
+
+    @property
+    def occupations(self) -> list[Occupation]:
+        return self.records(Occupation)
+
+    @property
+    def people(self) -> list[Person]:
+        return self.records(Person)
+
+    @property
+    def companies(self) -> list[Company]:
+        return self.records(Company)
+
+    @property
+    def figures(self) -> list[Figure]:
+        return self.records(Figure)
+
+    def claims(self) -> list[Claim]:
+        """Every claim in the knowledge base, records in (type, id) order."""
+        if self._claims is None:
+            self._claims = [claim for item in self.loaded for claim in claims_of(item.record)]
+        return self._claims
+
+    def claims_about(self, record_id: str) -> list[Claim]:
+        return [claim for claim in self.claims() if claim.subject == record_id]
+
+    def figures_about(self, record_id: str) -> list[Figure]:
+        return [figure for figure in self.figures if record_id in figure.about]
+
+    def citing(self, source_id: str) -> Iterator[tuple[Claim, int]]:
+        """(claim, index of citation) for every citation of a source."""
+        for claim in self.claims():
+            for index, citation in enumerate(claim.citations):
+                if citation.source == source_id:
+                    yield claim, index
+
+    def mentions(self) -> dict[str, list[str]]:
+        """{record id: ids of records that refer to it}, for 'what links here'."""
+        links: dict[str, list[str]] = defaultdict(list)
+        for item in self.loaded:
+            for ref in references(item.record):
+                if ref.allowed != ("source",):
+                    links[ref.target].append(item.record.id)
+        return dict(links)
+
+
+def validate(root: Path | str = DEFAULT_CURATED) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load and check everything; returns the valid records and every problem found."""
+    root = Path(root)
+    result = load_directory(root)
+    problems = result.problems + check_records(result.records)
+    if root.is_dir() and result.files_read == 0 and not problems:
+        problems.append(
+            Problem(Location(str(root)), "no records found; add YAML files under sources/, people/, ...", code="empty")
+        )
+    return KnowledgeBase(root, result.records), sorted(problems)
+
+
+def load(root: Path | str = DEFAULT_CURATED) -> KnowledgeBase:
+    """Load a curated folder; raises ProblemsFound (with every problem) if anything is invalid."""
+    kb, problems = validate(root)
+    if problems:
+        raise ProblemsFound(problems)
+    return kb

@@ -1,0 +1,376 @@
+"""The five record types, as strict Pydantic models: the single source of truth.
+
+One YAML file under ``curated/<folder>/<id>.yaml`` holds one record. Every statement a
+record makes carries ``cite``: a list of citations, each naming a source, a paragraph
+number (see ``aijobs.paragraphs``) and a short exact quote from that paragraph. Text
+the curators wrote themselves (descriptions, notes, English renderings of Chinese
+names marked ``translation: true``) is kept apart from what the sources say.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from aijobs.fields import FileName, Lang, Line, PartialDate, Prose, Quote, Sha256, Slug, Unknown
+from aijobs.paragraphs import Format
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors, types are not coerced, records are immutable."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Span(Strict):
+    """The same statement in the other language of a bilingual source."""
+
+    para: Annotated[int, Field(ge=0)]
+    quote: Quote
+
+
+class Citation(Strict):
+    """Where a statement is made: source id, paragraph number, exact short quote."""
+
+    source: Slug
+    para: Annotated[int, Field(ge=0, description="paragraph number; 0 is the front matter")]
+    quote: Quote
+    also: Span | None = Field(default=None, description="the parallel paragraph of a bilingual source")
+
+
+Citations = Annotated[list[Citation], Field(min_length=1)]
+
+
+class Statement(Strict):
+    """A sentence in the curators' own words, with the paragraphs that support it."""
+
+    text: Prose
+    cite: Citations
+
+
+class Name(Strict):
+    """A name in one language and script.
+
+    The first non-misspelt name listed for a language is the preferred one; the others
+    are aliases. A name the sources state cites them; a name the curators supply (an
+    English rendering, a traditional-script form) says ``translation: true`` instead.
+    """
+
+    text: Line
+    lang: Lang
+    translation: bool = False
+    misspelling: bool = Field(default=False, description="a source's erroneous form, kept so it can be found")
+    cite: list[Citation] = Field(default_factory=list)
+    note: Prose | None = None
+
+    @model_validator(mode="after")
+    def _cited_or_translated(self) -> Name:
+        if self.translation and self.cite:
+            raise ValueError("a name marked translation: true is the curators' own; remove its cite")
+        if not self.translation and not self.cite:
+            raise ValueError("a name needs cite (where a source states it) or translation: true (curators' rendering)")
+        if self.translation and self.misspelling:
+            raise ValueError("a translation cannot be a misspelling")
+        return self
+
+
+class Record(Strict):
+    """Fields every record has."""
+
+    folder: ClassVar[str]
+    kind_name: ClassVar[str]
+
+    id: Slug
+    note: Prose | None = Field(default=None, description="curators' remark; not a claim")
+
+
+class NamedRecord(Record):
+    names: list[Name] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _has_a_stated_name(self) -> NamedRecord:
+        if self.names and all(name.translation for name in self.names):
+            raise ValueError("at least one name must be cited from a source, not only translated")
+        return self
+
+    def preferred_names(self) -> dict[str, str]:
+        """{language: preferred name}: the first non-misspelt name of each language."""
+        preferred: dict[str, str] = {}
+        for name in self.names:
+            if not name.misspelling:
+                preferred.setdefault(name.lang, name.text)
+        return preferred
+
+    def display_name(self) -> str:
+        preferred = self.preferred_names()
+        for lang in ("en", "zh-Hans", "zh-Hant"):
+            if lang in preferred:
+                return preferred[lang]
+        return self.id
+
+
+# --- sources -------------------------------------------------------------------------
+
+
+class Source(Record):
+    """A document of the corpus. Unknown metadata is written as 'unknown', never guessed."""
+
+    folder = "sources"
+    kind_name = "source"
+
+    title: Line
+    languages: Annotated[list[Lang], Field(min_length=1)]
+    file: FileName
+    format: Format
+    sha256: Sha256
+    published: PartialDate | Unknown
+    author: Slug | Unknown = Field(description="person or company id, or 'unknown'")
+    publisher: Slug | Unknown = Field(description="who published this copy: company id, or 'unknown'")
+    original_publisher: Slug | None = Field(default=None, description="where the copy says it comes from")
+    description: Prose | None = None
+    cite: Citations = Field(description="where the document states its own title, date or byline")
+
+
+# --- companies and other organisations ------------------------------------------------
+
+OrganisationKind = Literal[
+    "company",
+    "government",
+    "university",
+    "research-institute",
+    "publisher",
+    "media",
+    "cultural-institute",
+    "community",
+    "other",
+]
+
+
+class Location(Strict):
+    place: Line
+    cite: Citations
+
+
+class PartOf(Strict):
+    organisation: Slug
+    cite: Citations
+
+
+class Company(NamedRecord):
+    """Any organisation: a company, a ministry, a university, a publisher."""
+
+    folder = "companies"
+    kind_name = "company"
+
+    kind: OrganisationKind
+    location: Location | None = None
+    part_of: PartOf | None = None
+    description: Statement | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Company:
+        if not self.names:
+            raise ValueError("an organisation needs at least one name")
+        return self
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+class Anonymous(Strict):
+    """An interviewee the source does not name: a label in the curators' words."""
+
+    label: Line
+    cite: Citations
+
+
+class Age(Strict):
+    years: Annotated[int, Field(ge=0, le=130)]
+    as_of: PartialDate = Field(description="the date the age was true (usually the publication date)")
+    cite: Citations
+
+
+Degree = Literal["bachelor", "master", "doctorate", "vocational", "course", "unspecified"]
+
+
+class Education(Strict):
+    field: Line | None = None
+    institution: Slug | None = None
+    degree: Degree = "unspecified"
+    until: PartialDate | None = Field(default=None, description="graduation or end date")
+    cite: Citations
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Education:
+        if self.field is None and self.institution is None and self.degree == "unspecified":
+            raise ValueError("education needs at least a field, an institution or a degree")
+        return self
+
+
+class Role(Strict):
+    """A position held over time; a career transition is two roles, one former and one current."""
+
+    occupation: Slug | None = None
+    company: Slug | None = None
+    title: Line | None = Field(default=None, description="the title as the source gives it")
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    status: Literal["current", "former"]
+    cite: Citations
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Role:
+        if self.occupation is None and self.company is None and self.title is None:
+            raise ValueError("a role needs an occupation, a company or a title")
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(f"role ends ({self.end}) before it starts ({self.start})")
+        if self.status == "current" and self.end is not None:
+            raise ValueError("a current role has no end date; use status: former")
+        return self
+
+
+class Person(NamedRecord):
+    folder = "people"
+    kind_name = "person"
+
+    anonymous: Anonymous | None = None
+    description: Statement | None = None
+    ages: list[Age] = Field(default_factory=list)
+    education: list[Education] = Field(default_factory=list)
+    roles: list[Role] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _named_or_anonymous(self) -> Person:
+        if self.anonymous is None and not self.names:
+            raise ValueError("a person needs names, or anonymous: {label: ..., cite: [...]} if the source names nobody")
+        if self.anonymous is not None and self.names:
+            raise ValueError("an anonymous person has no names; remove names or anonymous")
+        return self
+
+    def display_name(self) -> str:
+        if self.anonymous is not None:
+            return self.anonymous.label
+        return super().display_name()
+
+
+# --- occupations -----------------------------------------------------------------------
+
+OccupationStatusKind = Literal["recognised", "emerging", "speculative", "established", "affected", "displaced"]
+
+
+class OccupationStatus(Strict):
+    """What the sources say about an occupation's standing, and who said it."""
+
+    status: OccupationStatusKind
+    by: Slug | None = Field(default=None, description="the body that recognised it")
+    date: PartialDate | None = None
+    recognised_as: Literal["occupation", "work-type"] | None = None
+    place: Line | None = None
+    detail: Prose | None = None
+    cite: Citations
+
+    @model_validator(mode="after")
+    def _recognition_fields(self) -> OccupationStatus:
+        if self.recognised_as is not None and self.status != "recognised":
+            raise ValueError("recognised_as only applies to status: recognised")
+        return self
+
+
+RelationKind = Literal["evolved-from", "replaces", "displaced-by", "specialisation-of", "related-to"]
+
+
+class Relation(Strict):
+    relation: RelationKind
+    occupation: Slug
+    cite: Citations
+
+
+class Occupation(NamedRecord):
+    folder = "occupations"
+    kind_name = "occupation"
+
+    description: Statement | None = None
+    statuses: Annotated[list[OccupationStatus], Field(min_length=1)]
+    tasks: list[Statement] = Field(default_factory=list)
+    tools: list[Statement] = Field(default_factory=list)
+    related: list[Relation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _named(self) -> Occupation:
+        if not self.names:
+            raise ValueError("an occupation needs at least one name")
+        return self
+
+
+# --- figures ---------------------------------------------------------------------------
+
+Unit = Literal[
+    "people",
+    "count",
+    "CNY",
+    "CNY-per-year",
+    "USD",
+    "percent",
+    "percent-per-year",
+    "seconds",
+    "minutes",
+    "days",
+    "months",
+    "years",
+    "times",
+]
+Approximation = Literal["exact", "about", "over", "nearly", "under", "range", "order-of-magnitude"]
+ProducerKind = Literal["official", "survey", "industry-estimate", "company", "expert", "individual", "media", "unknown"]
+
+
+class Producer(Strict):
+    """Who produced a number, where the source says so."""
+
+    kind: ProducerKind
+    by: Slug | None = Field(default=None, description="the organisation or person, if a record")
+    work: Line | None = Field(default=None, description="the report or survey title as written")
+
+
+class Figure(Record):
+    """A number stated by a source, with enough context to use it without rereading."""
+
+    folder = "figures"
+    kind_name = "figure"
+
+    measure: Prose = Field(description="what is measured, in the curators' words")
+    value: int | float | None = None
+    lower: int | float | None = None
+    upper: int | float | None = None
+    unit: Unit
+    approx: Approximation
+    as_written: Line = Field(description="the number exactly as the source writes it")
+    period: PartialDate | None = None
+    period_end: PartialDate | None = None
+    place: Line | None = None
+    about: list[Slug] = Field(default_factory=list)
+    producer: Producer = Field(default_factory=lambda: Producer(kind="unknown"))
+    cite: Citations
+
+    @model_validator(mode="after")
+    def _coherent_number(self) -> Figure:
+        if self.value is None and self.lower is None and self.upper is None:
+            raise ValueError("a figure needs value, or lower and/or upper bounds")
+        if self.approx == "range" and (self.lower is None or self.upper is None):
+            raise ValueError("approx: range needs both lower and upper")
+        if self.lower is not None and self.upper is not None and self.lower > self.upper:
+            raise ValueError(f"lower ({self.lower}) is greater than upper ({self.upper})")
+        if self.value is not None:
+            if self.lower is not None and self.value < self.lower:
+                raise ValueError(f"value ({self.value}) is below lower ({self.lower})")
+            if self.upper is not None and self.value > self.upper:
+                raise ValueError(f"value ({self.value}) is above upper ({self.upper})")
+        if self.period_end is not None and self.period is None:
+            raise ValueError("period_end needs period")
+        return self
+
+
+RecordType = Source | Company | Person | Occupation | Figure
+RECORD_TYPES: tuple[type[Record], ...] = (Source, Company, Person, Occupation, Figure)
+TYPE_BY_FOLDER: dict[str, type[Record]] = {cls.folder: cls for cls in RECORD_TYPES}
+TYPE_BY_KIND: dict[str, type[Record]] = {cls.kind_name: cls for cls in RECORD_TYPES}

@@ -147,6 +147,20 @@ OrganisationKind = Literal[
 ]
 
 
+class Anonymous(Strict):
+    """A person or organisation the source does not name: a label in the curators' words."""
+
+    label: Line
+    cite: Citations
+
+
+def _check_named_or_anonymous(names: list[Name], anonymous: Anonymous | None, what: str) -> None:
+    if anonymous is None and not names:
+        raise ValueError(f"{what} needs names, or anonymous: {{label: ..., cite: [...]}} if the source names none")
+    if anonymous is not None and names:
+        raise ValueError("an anonymous record has no names; remove names or anonymous")
+
+
 class Location(Strict):
     place: Line
     cite: Citations
@@ -164,25 +178,21 @@ class Company(NamedRecord):
     kind_name = "company"
 
     kind: OrganisationKind
+    anonymous: Anonymous | None = None
     location: Location | None = None
     part_of: PartOf | None = None
     description: Statement | None = None
 
     @model_validator(mode="after")
     def _named(self) -> Company:
-        if not self.names:
-            raise ValueError("an organisation needs at least one name")
+        _check_named_or_anonymous(self.names, self.anonymous, "an organisation")
         return self
+
+    def display_name(self) -> str:
+        return self.anonymous.label if self.anonymous is not None else super().display_name()
 
 
 # --- people ----------------------------------------------------------------------------
-
-
-class Anonymous(Strict):
-    """An interviewee the source does not name: a label in the curators' words."""
-
-    label: Line
-    cite: Citations
 
 
 class Age(Strict):
@@ -242,10 +252,7 @@ class Person(NamedRecord):
 
     @model_validator(mode="after")
     def _named_or_anonymous(self) -> Person:
-        if self.anonymous is None and not self.names:
-            raise ValueError("a person needs names, or anonymous: {label: ..., cite: [...]} if the source names nobody")
-        if self.anonymous is not None and self.names:
-            raise ValueError("an anonymous person has no names; remove names or anonymous")
+        _check_named_or_anonymous(self.names, self.anonymous, "a person")
         return self
 
     def display_name(self) -> str:

@@ -113,5 +113,42 @@ def source_command(
         typer.echo(f"[{number}] {text}")
 
 
+@app.command("build")
+def build_command(
+    curated: CuratedOpt = DEFAULT_CURATED,
+    db: Annotated[Path, typer.Option("--db", "-o", help="The SQLite file to write.")] = DEFAULT_DB,
+) -> None:
+    """Validate curated/ and build the SQLite database from it.
+
+    The schema comes from the Alembic migrations. The file is replaced atomically:
+    if anything fails, the previous database is left as it was.
+    """
+    kb = _load_or_exit(curated)
+    from aijobs.build import BuildError, build_sqlite
+
+    try:
+        counts = build_sqlite(kb, db)
+    except BuildError as exc:
+        _fail(f"build failed, {db} left unchanged: {exc}")
+    except OSError as exc:
+        _fail(f"cannot write {db}: {exc.strerror or exc}", 1)
+    summary = ", ".join(f"{counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
+    typer.echo(f"wrote {db}: {summary}")
+
+
+@db_app.command("upgrade")
+def db_upgrade_command(
+    path: Annotated[Path, typer.Argument(help="An aijobs SQLite file built by an older version.")],
+) -> None:
+    """Upgrade a database file's schema to the latest migration, in place and atomically."""
+    from aijobs.upgrade import UpgradeError, upgrade_file
+
+    try:
+        before, after = upgrade_file(path)
+    except UpgradeError as exc:
+        _fail(str(exc))
+    typer.echo(f"{path}: {before or 'empty'} -> {after}" if before != after else f"{path}: already at {after}")
+
+
 def main() -> None:  # pragma: no cover - entry point
     app()

@@ -197,7 +197,7 @@ class Company(NamedRecord):
 
 class Age(Strict):
     years: Annotated[int, Field(ge=0, le=130)]
-    as_of: PartialDate = Field(description="the date the age was true (usually the publication date)")
+    as_of: PartialDate | Unknown = Field(description="the date the age was true (usually the publication date)")
     cite: Citations
 
 

@@ -1,0 +1,89 @@
+"""Building the SQLite database from a validated knowledge base, atomically.
+
+The database is written to a temporary file beside the target, checked, flushed to
+disk, and only then renamed over the old file (an atomic rename on POSIX). A build
+that fails or is killed at any point leaves the previous database untouched, and a
+reader that has the old file open keeps reading the old, consistent data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from aijobs import tables
+from aijobs.kb import KnowledgeBase
+from aijobs.migrate import upgrade
+from aijobs.rows import TABLE_ORDER, build_rows
+
+
+class BuildError(Exception):
+    """The database could not be built; the previous file (if any) is unchanged."""
+
+
+def sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: object, _record: object) -> None:
+        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    return engine
+
+
+def insert_rows(connection: Connection, kb: KnowledgeBase) -> dict[str, int]:
+    """Insert every row with one executemany per table; returns row counts."""
+    rows = build_rows(kb)
+    metadata = tables.SQLModel.metadata
+    counts = {}
+    for name in TABLE_ORDER:
+        table_rows = rows.get(name, [])
+        if table_rows:
+            connection.execute(metadata.tables[name].insert(), table_rows)
+        counts[name] = len(table_rows)
+    return counts
+
+
+def check_database(connection: Connection) -> None:
+    """The invariants every built database promises its users."""
+    uncited = connection.execute(
+        text("SELECT count(*) FROM claim WHERE id NOT IN (SELECT claim_id FROM citation)")
+    ).scalar_one()
+    if uncited:
+        raise BuildError(f"{uncited} claim(s) have no citation")
+    broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+    if broken:
+        raise BuildError(f"foreign key check failed: {broken[:5]}")
+
+
+def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
+    """Write `kb` to the SQLite file `target`, replacing it only when complete."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        engine = sqlite_engine(temp)
+        try:
+            with engine.begin() as connection:
+                upgrade(connection)
+                counts = insert_rows(connection, kb)
+                check_database(connection)
+        except SQLAlchemyError as exc:
+            raise BuildError(str(exc.orig if getattr(exc, "orig", None) else exc)) from exc
+        finally:
+            engine.dispose()
+        with temp.open("rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return counts

@@ -13,11 +13,12 @@ from aijobs.references import references
 from aijobs.textnorm import normalize
 
 
-def check_records(loaded: list[LoadedRecord]) -> list[Problem]:
+def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
+    """Cross-record problems; references to `unloadable` ids (already reported) are not repeated."""
     problems: list[Problem] = []
     problems += check_unique_ids(loaded)
     kinds = {item.record.id: item.record.kind_name for item in loaded}
-    problems += check_references(loaded, kinds)
+    problems += check_references(loaded, kinds, unloadable)
     problems += check_duplicate_names(loaded)
     problems += check_part_of_cycles(loaded)
     problems += check_source_files(loaded)
@@ -43,10 +44,14 @@ def check_unique_ids(loaded: list[LoadedRecord]) -> list[Problem]:
     return problems
 
 
-def check_references(loaded: list[LoadedRecord], kinds: dict[str, str]) -> list[Problem]:
+def check_references(
+    loaded: list[LoadedRecord], kinds: dict[str, str], unloadable: set[str] | frozenset[str] = frozenset()
+) -> list[Problem]:
     problems = []
     for item in loaded:
         for ref in references(item.record):
+            if ref.target in unloadable and ref.target not in kinds:
+                continue
             field = ".".join(str(part) for part in ref.path)
             wanted = " or ".join(ref.allowed)
             found = kinds.get(ref.target)

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from aijobs.kb import DEFAULT_CURATED, KnowledgeBase, validate
 from aijobs.problems import Problem, format_problems
+
+if TYPE_CHECKING:
+    from aijobs.verify import Corpus
 
 app = typer.Typer(
     help="aijobs: a hand-curated, citable knowledge base of the occupations AI creates and changes.",
@@ -148,6 +151,85 @@ def db_upgrade_command(
     except UpgradeError as exc:
         _fail(str(exc))
     typer.echo(f"{path}: {before or 'empty'} -> {after}" if before != after else f"{path}: already at {after}")
+
+
+def _open_corpus(kb: KnowledgeBase, corpus: Path | None) -> Corpus:
+    from aijobs.corpus import CorpusNotFound, find_corpus
+    from aijobs.verify import Corpus
+
+    try:
+        folder = find_corpus(corpus)
+    except CorpusNotFound as exc:
+        _fail(str(exc))
+    return Corpus.open(kb, folder)
+
+
+@app.command("verify")
+def verify_command(
+    curated: CuratedOpt = DEFAULT_CURATED,
+    corpus: CorpusOpt = None,
+    fmt: FormatOpt = OutputFormat.text,
+) -> None:
+    """Check every citation against the source documents.
+
+    For each citation: the document exists and its SHA-256 matches, the paragraph
+    exists, the quote occurs in it; a figure's number and a cited name are written
+    there. Prints file:line: message for each failure and exits 1 if any.
+    """
+    from aijobs.verify import verify
+
+    kb = _load_or_exit(curated, fmt)
+    report = verify(kb, _open_corpus(kb, corpus))
+    if report.problems:
+        typer.echo(format_problems(report.problems, fmt.value))
+    typer.echo(
+        f"verify: {report.citations_checked} citations and {report.figures_checked} figures checked, "
+        f"{len(report.problems)} failure(s)",
+        err=fmt != OutputFormat.text,
+    )
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@app.command("coverage")
+def coverage_command(
+    curated: CuratedOpt = DEFAULT_CURATED,
+    corpus: CorpusOpt = None,
+    check: Annotated[bool, typer.Option(help="Exit 1 unless every number and paragraph is covered.")] = False,
+) -> None:
+    """List what the documents state that the knowledge base does not hold yet.
+
+    Every number no figure (or other claim) cites, and every paragraph no claim cites,
+    unless curated/coverage-exceptions.yaml gives a reason. Prints percentages per source.
+    """
+    from aijobs.coverage import load_exceptions, measure
+
+    kb = _load_or_exit(curated)
+    exceptions, problems = load_exceptions(curated)
+    results, stale = measure(kb, _open_corpus(kb, corpus), exceptions)
+    problems += stale
+    complete = not problems
+    for result in results:
+        numbers = _percent(result.numbers_covered, result.numbers_total)
+        paragraphs = _percent(result.paragraphs_cited, result.paragraphs_total)
+        typer.echo(
+            f"{result.source_id}: numbers {result.numbers_covered}/{result.numbers_total} covered ({numbers}), "
+            f"paragraphs {result.paragraphs_cited}/{result.paragraphs_total} cited ({paragraphs})"
+        )
+        for para, mention in result.uncovered_numbers:
+            complete = False
+            typer.echo(f"  ¶{para}: number {mention.text!r} is not a figure or cited claim, nor an exception")
+        for para in result.uncited_paragraphs:
+            complete = False
+            typer.echo(f"  ¶{para}: paragraph is not cited by any claim, nor an exception")
+    if problems:
+        typer.echo(format_problems(problems))
+    if check and not complete:
+        raise typer.Exit(1)
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "n/a"
 
 
 def main() -> None:  # pragma: no cover - entry point

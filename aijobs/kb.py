@@ -109,7 +109,7 @@ def validate(root: Path | str = DEFAULT_CURATED) -> tuple[KnowledgeBase, list[Pr
     """Load and check everything; returns the valid records and every problem found."""
     root = Path(root)
     result = load_directory(root)
-    problems = result.problems + check_records(result.records)
+    problems = result.problems + check_records(result.records, result.unloadable)
     if root.is_dir() and result.files_read == 0 and not problems:
         problems.append(
             Problem(Location(str(root)), "no records found; add YAML files under sources/, people/, ...", code="empty")

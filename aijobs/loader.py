@@ -6,6 +6,7 @@ gets five messages, each pointing at ``file:line:column`` and the field to fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aijobs.fields import SLUG_PATTERN
 from aijobs.problems import Location, Problem, display_path
 from aijobs.records import TYPE_BY_FOLDER, Record
 from aijobs.yamlfile import YamlDocument, YamlError, read_yaml
 
 EXTENSION = ".yaml"
+_SLUG = re.compile(SLUG_PATTERN)
 
 
 @dataclass
@@ -34,6 +37,7 @@ class LoadResult:
     records: list[LoadedRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files_read: int = 0
+    unloadable: set[str] = field(default_factory=set)  # file stems of records that failed to load
 
 
 def record_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -47,7 +51,7 @@ def record_files(root: Path) -> Iterator[tuple[str, Path]]:
 
 def _stray_files(root: Path) -> Iterator[Problem]:
     for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.name in ("README.md", "exceptions.yaml"):
+        if entry.name.startswith(".") or entry.name in ("README.md", "coverage-exceptions.yaml"):
             continue
         if entry.is_dir() and entry.name in TYPE_BY_FOLDER:
             continue
@@ -87,7 +91,19 @@ def load_directory(root: Path) -> LoadResult:
         result.problems.extend(problems)
         if loaded is not None:
             result.records.append(loaded)
+        else:
+            result.unloadable.update(_attempted_ids(path))
     return result
+
+
+def _attempted_ids(path: Path) -> set[str]:
+    """Ids a broken file may have meant, so references to it are not reported twice."""
+    text = path.read_bytes()[:4096].decode("utf-8", errors="replace")
+    match = _ID_LINE.search(text)
+    return {path.stem} | ({match.group(1)} if match else set())
+
+
+_ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 
 def load_file(path: Path, folder: str, shown_as: str) -> tuple[LoadedRecord | None, list[Problem]]:
@@ -109,7 +125,7 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
         ]
     problems: list[Problem] = []
     record_id = data.get("id")
-    if isinstance(record_id, str) and record_id != stem:
+    if isinstance(record_id, str) and _SLUG.fullmatch(record_id) and record_id != stem:
         hint = " (they differ only in letter case)" if record_id.lower() == stem.lower() else ""
         problems.append(
             Problem(
@@ -123,7 +139,7 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_describe_validation_error(exc, document, model.kind_name))
+        problems.extend(describe_validation_error(exc, document, model.kind_name))
         return None, problems
     if problems:
         return None, problems
@@ -167,7 +183,7 @@ def _found(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _describe_validation_error(exc: ValidationError, document: YamlDocument, kind: str) -> list[Problem]:
+def describe_validation_error(exc: ValidationError, document: YamlDocument, kind: str) -> list[Problem]:
     by_path: dict[tuple[str | int, ...], list[tuple[str, str, Any]]] = {}
     missing_keys: set[tuple[str | int, ...]] = set()
     for error in exc.errors(include_url=False):

@@ -1,0 +1,204 @@
+"""Checking every citation against the documents: the knowledge base's central promise.
+
+For each citation: the document is there and unchanged (SHA-256), the paragraph
+exists, the quote occurs in it exactly (after normalisation), a figure's number is
+evidenced there, and a cited name is written there. Nothing is accepted fuzzily: a
+quote found in another paragraph is reported with that paragraph as the suggested fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aijobs.claims import Claim
+from aijobs.corpus import Document
+from aijobs.kb import KnowledgeBase
+from aijobs.numbers import NumberMention, find_numbers, matches
+from aijobs.problems import Location, Problem
+from aijobs.records import Citation, Figure, Name
+from aijobs.textnorm import normalize
+
+
+@dataclass
+class Corpus:
+    """The documents behind a knowledge base's sources, read once each."""
+
+    folder: Path
+    documents: dict[str, Document] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)  # source id -> reason
+    changed: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, kb: KnowledgeBase, folder: Path) -> Corpus:
+        corpus = cls(folder)
+        for source in kb.sources:
+            path = folder / source.file
+            if not path.is_file():
+                corpus.missing[source.id] = f"{source.file} is not in the corpus folder {folder}"
+                continue
+            document = Document.read(path, source.format)
+            corpus.documents[source.id] = document
+            if document.sha256 != source.sha256:
+                corpus.changed.add(source.id)
+        return corpus
+
+
+@dataclass
+class NormalizedDocument:
+    """Paragraphs normalised once, with their numbers parsed on demand."""
+
+    paragraphs: dict[int, str]
+    _numbers: dict[int, list[NumberMention]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: Document) -> NormalizedDocument:
+        return cls({n: normalize(text) for n, text in document.paragraphs.items()})
+
+    def numbers(self, para: int) -> list[NumberMention]:
+        if para not in self._numbers:
+            self._numbers[para] = find_numbers(self.paragraphs.get(para, ""))
+        return self._numbers[para]
+
+    def find(self, quote: str) -> list[int]:
+        needle = normalize(quote)
+        return [n for n, text in self.paragraphs.items() if needle in text]
+
+
+@dataclass
+class VerifyReport:
+    problems: list[Problem]
+    citations_checked: int
+    figures_checked: int
+
+
+def verify(kb: KnowledgeBase, corpus: Corpus) -> VerifyReport:
+    normalized = {sid: NormalizedDocument.of(doc) for sid, doc in corpus.documents.items()}
+    problems: list[Problem] = list(_document_problems(kb, corpus))
+    checked = 0
+    figures = 0
+    for claim in kb.claims():
+        for index, citation in enumerate(claim.citations):
+            checked += 1
+            where = kb.locate(claim.subject, *claim.path, "cite", index)
+            if citation.source in corpus.missing or citation.source in corpus.changed:
+                continue  # reported once per document above
+            document = normalized.get(citation.source)
+            if document is None:
+                continue  # not a source id: `validate` reports that
+            problems.extend(_citation_problems(claim, citation, document, where))
+        if isinstance(claim.statement, Figure):
+            figures += 1
+            problem = _figure_problem(kb, claim, normalized)
+            if problem:
+                problems.append(problem)
+    return VerifyReport(sorted(problems), checked, figures)
+
+
+def _document_problems(kb: KnowledgeBase, corpus: Corpus) -> Iterator[Problem]:
+    affected: dict[str, int] = {}
+    for claim in kb.claims():
+        for citation in claim.citations:
+            affected[citation.source] = affected.get(citation.source, 0) + 1
+    for source in kb.sources:
+        count = affected.get(source.id, 0)
+        if source.id in corpus.missing:
+            yield Problem(
+                kb.locate(source.id, "file"),
+                f"{corpus.missing[source.id]}; {count} citation(s) of this source cannot be checked",
+                field="file",
+                code="missing-document",
+            )
+        elif source.id in corpus.changed:
+            actual = corpus.documents[source.id].sha256
+            yield Problem(
+                kb.locate(source.id, "sha256"),
+                f"{source.file} has changed: its SHA-256 is {actual}, the record says {source.sha256}; "
+                f"re-check the {count} citation(s) of this source, then update sha256",
+                field="sha256",
+                code="changed-document",
+            )
+
+
+def _citation_problems(claim: Claim, citation: Citation, document: NormalizedDocument, where: Location) -> Iterator[Problem]:
+    field_name = f"{claim.key} cite"
+    spans = [(citation.para, citation.quote)]
+    if citation.also is not None:
+        spans.append((citation.also.para, citation.also.quote))
+    for para, quote in spans:
+        if para not in document.paragraphs:
+            last = max(document.paragraphs) if document.paragraphs else 0
+            yield Problem(
+                where,
+                f"{citation.source} has no paragraph {para} (it has {min(document.paragraphs, default=0)}-{last})",
+                field=field_name,
+                code="no-paragraph",
+            )
+            continue
+        if normalize(quote) in document.paragraphs[para]:
+            continue
+        elsewhere = document.find(quote)
+        hint = (
+            f"; it occurs in paragraph {', '.join(map(str, elsewhere))}: did you mean para: {elsewhere[0]}?"
+            if elsewhere
+            else "; it occurs nowhere in the document: copy the span exactly from `aijobs source`"
+        )
+        yield Problem(
+            where,
+            f"quote {quote!r} is not in {citation.source} paragraph {para}{hint}",
+            field=field_name,
+            code="quote-not-found",
+        )
+    if isinstance(claim.statement, Name) and claim.subject_kind in ("person", "company"):
+        name = normalize(claim.statement.text)
+        paragraphs = [document.paragraphs.get(p, "") for p, _ in spans]
+        if not any(name in text for text in paragraphs):
+            yield Problem(
+                where,
+                f"the name {claim.statement.text!r} is not written in {citation.source} paragraph {citation.para}; "
+                "cite the paragraph that states it, or mark the name translation: true",
+                field=field_name,
+                code="name-not-found",
+            )
+
+
+def _figure_problem(kb: KnowledgeBase, claim: Claim, normalized: dict[str, NormalizedDocument]) -> Problem | None:
+    figure = claim.statement
+    assert isinstance(figure, Figure)
+    mentions: list[NumberMention] = []
+    for citation in figure.cite:
+        document = normalized.get(citation.source)
+        if document is None:
+            return None  # missing or changed document: reported already
+        mentions += document.numbers(citation.para)
+        if citation.also is not None:
+            mentions += document.numbers(citation.also.para)
+    if any(matches(mention, figure.value, figure.lower, figure.upper) for mention in mentions):
+        return None
+    wanted = _describe_number(figure)
+    found = ", ".join(f"{m.text} ({_describe_mention(m)})" for m in mentions[:12]) or "no numbers"
+    return Problem(
+        kb.locate(figure.id, "value" if figure.value is not None else "lower"),
+        f"figure {wanted} is not evidenced in its cited paragraph(s); found: {found}",
+        field="value",
+        code="number-not-found",
+    )
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{int(value)}" if float(value).is_integer() else f"{value:g}"
+
+
+def _describe_number(figure: Figure) -> str:
+    if figure.value is not None:
+        return f"value {_number(figure.value)}"
+    return f"range {_number(figure.lower)}..{_number(figure.upper)}"
+
+
+def _describe_mention(mention: NumberMention) -> str:
+    if mention.value is not None:
+        return _number(mention.value)
+    return f"{_number(mention.lower)}..{_number(mention.upper)}"

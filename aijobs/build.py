@@ -40,7 +40,7 @@ def sqlite_engine(path: Path) -> Engine:
 def insert_rows(connection: Connection, kb: KnowledgeBase) -> dict[str, int]:
     """Insert every row with one executemany per table; returns row counts."""
     rows = build_rows(kb)
-    metadata = tables.SQLModel.metadata
+    metadata = tables.metadata
     counts = {}
     for name in TABLE_ORDER:
         table_rows = rows.get(name, [])
@@ -77,7 +77,7 @@ def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
                 counts = insert_rows(connection, kb)
                 check_database(connection)
         except SQLAlchemyError as exc:
-            raise BuildError(str(exc.orig if getattr(exc, "orig", None) else exc)) from exc
+            raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
         finally:
             engine.dispose()
         with temp.open("rb+") as written:

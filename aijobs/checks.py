@@ -76,7 +76,9 @@ def check_references(
                 )
             elif ref.target == item.record.id and ref.allowed != ("source",):
                 problems.append(
-                    Problem(item.locate(*ref.path), "a record cannot refer to itself", field=field, code="self-reference")
+                    Problem(
+                        item.locate(*ref.path), "a record cannot refer to itself", field=field, code="self-reference"
+                    )
                 )
     return problems
 

@@ -7,6 +7,7 @@ and is checked and exported, without touching this module.
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ class Claim:
     path: Path
     statement: BaseModel
 
-    @property
+    @builtins.property  # the field `property` shadows the builtin inside this class
     def key(self) -> str:
         """A stable name for the claim: '<record id>:<field path>'."""
         return f"{self.subject}:{'.'.join(str(part) for part in self.path) or 'record'}"
@@ -96,7 +97,11 @@ def _value(statement: BaseModel) -> tuple[str, str | None]:
             parts = [statement.title, statement.occupation, statement.company]
             return " @ ".join(part for part in parts if part), None
         case Education():
-            parts = [statement.degree if statement.degree != "unspecified" else None, statement.field, statement.institution]
+            parts = [
+                statement.degree if statement.degree != "unspecified" else None,
+                statement.field,
+                statement.institution,
+            ]
             return ", ".join(part for part in parts if part), None
         case OccupationStatus():
             return statement.status, None

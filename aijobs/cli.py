@@ -7,7 +7,7 @@ so `aijobs --help` and `aijobs validate` start quickly.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -31,7 +31,7 @@ app.add_typer(db_app, name="db")
 DEFAULT_DB = Path("aijobs.db")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     github = "github"
     json = "json"
@@ -55,11 +55,11 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 
 def _report(problems: list[Problem], fmt: OutputFormat, what: str) -> None:
-    if problems:
-        typer.echo(format_problems(problems, fmt.value))
+    if not problems:
+        return
+    typer.echo(format_problems(problems, fmt.value))
     files = len({p.location.path for p in problems})
-    summary = f"{what}: {len(problems)} problem(s) in {files} file(s)" if problems else f"{what}: no problems"
-    typer.echo(summary, err=fmt != OutputFormat.text)
+    typer.echo(f"{what}: {len(problems)} problem(s) in {files} file(s)", err=fmt != OutputFormat.text)
 
 
 def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> KnowledgeBase:
@@ -84,7 +84,9 @@ def validate_command(curated: CuratedArg = DEFAULT_CURATED, fmt: FormatOpt = Out
 
 
 @app.command("show")
-def show_command(record_id: Annotated[str, typer.Argument(help="A record id.")], curated: CuratedOpt = DEFAULT_CURATED) -> None:
+def show_command(
+    record_id: Annotated[str, typer.Argument(help="A record id.")], curated: CuratedOpt = DEFAULT_CURATED
+) -> None:
     """Print one record with its claims and their citations."""
     from aijobs.display import describe_record
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
+from aijobs.fields import Prose, Slug
 from aijobs.kb import KnowledgeBase
 from aijobs.loader import describe_validation_error
 from aijobs.numbers import NumberMention, matches
 from aijobs.problems import Location, Problem, display_path
 from aijobs.records import Figure, Strict
-from aijobs.fields import Prose, Slug
-from aijobs.verify import Corpus, NormalizedDocument
 from aijobs.textnorm import normalize
+from aijobs.verify import Corpus, NormalizedDocument
 from aijobs.yamlfile import YamlError, read_yaml
 
 EXCEPTIONS_FILE = "coverage-exceptions.yaml"
@@ -131,7 +131,9 @@ def measure(kb: KnowledgeBase, corpus: Corpus, exceptions: Exceptions) -> tuple[
                     continue
                 if any(start < mention.end and mention.start < end for start, end in quote_spans[key]):
                     continue
-                exempt = [i for i, text in exempt_numbers[key] if text and (text in mention.text or mention.text in text)]
+                exempt = [
+                    i for i, text in exempt_numbers[key] if text and (text in mention.text or mention.text in text)
+                ]
                 if exempt:
                     used_number_exceptions.update(exempt)
                     continue

@@ -7,7 +7,11 @@ from aijobs.kb import KnowledgeBase
 
 def describe_record(kb: KnowledgeBase, record_id: str) -> str:
     record = kb.get(record_id)
-    lines = [f"{record.kind_name} {record.id}: {record.display_name() if hasattr(record, 'display_name') else ''}".rstrip(": ")]
+    lines = [
+        f"{record.kind_name} {record.id}: {record.display_name() if hasattr(record, 'display_name') else ''}".rstrip(
+            ": "
+        )
+    ]
     lines.append(f"  file: {kb.locate(record_id)}")
     if record.note:
         lines.append(f"  note: {record.note}")

@@ -25,8 +25,7 @@ QUOTE_MAX = 40
 def _check_slug(value: str) -> str:
     if not _SLUG.fullmatch(value):
         raise ValueError(
-            "expected an id of lowercase ASCII letters, digits and single hyphens "
-            f"(like 'ai-trainer'), found {value!r}"
+            f"expected an id of lowercase ASCII letters, digits and single hyphens (like 'ai-trainer'), found {value!r}"
         )
     return value
 

@@ -1,9 +1,9 @@
 """The knowledge base as Python objects: the library's main entry point.
 
-    >>> from aijobs import load
-    >>> kb = load("curated")
-    >>> kb.get("ai-trainer").display_name()
-    >>> [c.property for c in kb.claims_about("ai-trainer")]
+>>> from aijobs import load
+>>> kb = load("curated")
+>>> kb.get("ai-trainer").display_name()
+>>> [c.property for c in kb.claims_about("ai-trainer")]
 """
 
 from __future__ import annotations

@@ -11,9 +11,7 @@ from aijobs.kb import KnowledgeBase
 from aijobs.records import Source
 
 
-def open_source(
-    kb: KnowledgeBase, source_id: str, corpus: Path | None, fail: Callable[[str], NoReturn]
-) -> Document:
+def open_source(kb: KnowledgeBase, source_id: str, corpus: Path | None, fail: Callable[[str], NoReturn]) -> Document:
     """The document behind a source record, or a call to `fail` saying what is missing."""
     if source_id not in kb or not isinstance(kb.get(source_id), Source):
         known = ", ".join(source.id for source in kb.sources) or "none"

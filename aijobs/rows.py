@@ -118,7 +118,9 @@ def _label_rows(record: rec.NamedRecord, rows: dict[str, list[Row]], claim_ids: 
     preferred = record.preferred_names()
     seen_preferred: set[str] = set()
     for index, name in enumerate(record.names):
-        is_preferred = not name.misspelling and preferred.get(name.lang) == name.text and name.lang not in seen_preferred
+        is_preferred = (
+            not name.misspelling and preferred.get(name.lang) == name.text and name.lang not in seen_preferred
+        )
         if is_preferred:
             seen_preferred.add(name.lang)
         rows["label"].append(
@@ -134,7 +136,7 @@ def _label_rows(record: rec.NamedRecord, rows: dict[str, list[Row]], claim_ids: 
         )
 
 
-def _record_rows(record: rec.Record, rows: dict[str, list[Row]], claim_id: Any) -> None:  # noqa: C901
+def _record_rows(record: rec.Record, rows: dict[str, list[Row]], claim_id: Any) -> None:
     base = {"id": record.id, "note": record.note}
     if isinstance(record, rec.Source):
         rows["source"].append(
@@ -177,7 +179,12 @@ def _record_rows(record: rec.Record, rows: dict[str, list[Row]], claim_id: Any) 
         )
         for i, age in enumerate(record.ages):
             rows["person_age"].append(
-                {"person_id": record.id, "years": age.years, "as_of": age.as_of, "claim_id": claim_id(record, "ages", i)}
+                {
+                    "person_id": record.id,
+                    "years": age.years,
+                    "as_of": age.as_of,
+                    "claim_id": claim_id(record, "ages", i),
+                }
             )
         for i, education in enumerate(record.education):
             rows["education"].append(

@@ -198,3 +198,7 @@ class OccupationItem(SQLModel, table=True):
     kind: str = Field(description="task or tool")
     text: str
     claim_id: int = Field(foreign_key="claim.id")
+
+
+metadata = SQLModel.metadata
+"""All tables above: what the migrations must create (see tests/test_build.py)."""

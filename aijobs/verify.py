@@ -121,7 +121,9 @@ def _document_problems(kb: KnowledgeBase, corpus: Corpus) -> Iterator[Problem]:
             )
 
 
-def _citation_problems(claim: Claim, citation: Citation, document: NormalizedDocument, where: Location) -> Iterator[Problem]:
+def _citation_problems(
+    claim: Claim, citation: Citation, document: NormalizedDocument, where: Location
+) -> Iterator[Problem]:
     field_name = f"{claim.key} cite"
     spans = [(citation.para, citation.quote)]
     if citation.also is not None:

@@ -103,6 +103,11 @@ def decode_utf8(raw: bytes, shown_as: str) -> str:
         ) from None
 
 
+def _position(mark: Any) -> tuple[int, int]:
+    """libyaml counts from 0; editors and people count from 1."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+
+
 class _TreeBuilder:
     """Turns a libyaml event stream into plain Python data plus positions."""
 
@@ -111,8 +116,7 @@ class _TreeBuilder:
         self.positions: dict[FieldPath, tuple[int, int]] = {}
 
     def fail(self, event: Any, message: str, code: str = "yaml") -> YamlError:
-        mark = event.start_mark
-        return YamlError(Problem(Location(self.shown_as, mark.line + 1, mark.column + 1), message, code=code))
+        return YamlError(Problem(Location(self.shown_as, *_position(event.start_mark)), message, code=code))
 
     def check_node_event(self, event: Any) -> None:
         if isinstance(event, yaml.AliasEvent):
@@ -130,8 +134,7 @@ class _TreeBuilder:
         self.check_node_event(first)
         if len(path) > MAX_DEPTH:
             raise self.fail(first, f"data is nested more than {MAX_DEPTH} levels deep")
-        mark = first.start_mark
-        self.positions[path] = (mark.line + 1, mark.column + 1)
+        self.positions[path] = _position(first.start_mark)
         if isinstance(first, yaml.ScalarEvent):
             if first.implicit[0] and first.style in (None, ""):  # plain, unquoted
                 return resolve_plain_scalar(first.value)
@@ -153,10 +156,10 @@ class _TreeBuilder:
                 key = event.value
                 if key in mapping:
                     raise self.fail(event, f"duplicate key '{key}'; each key may appear once in a mapping")
-                key_mark = event.start_mark
+                key_position = _position(event.start_mark)
                 mapping[key] = self.build(events, next(events), (*path, key))
                 # Keep the key's own position for "unknown field" errors.
-                self.positions.setdefault((*path, key, "__key__"), (key_mark.line + 1, key_mark.column + 1))
+                self.positions.setdefault((*path, key, "__key__"), key_position)
             return mapping
         raise self.fail(first, f"unexpected YAML event {type(first).__name__}")
 
@@ -177,8 +180,7 @@ def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocume
             raise builder.fail(following, "file holds more than one YAML document; keep one record per file")
         del end
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        line, column = _position(exc.problem_mark or exc.context_mark)
         what = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         raise YamlError(

@@ -172,13 +172,21 @@ def test_float_where_text_is_expected_is_an_error(workspace: Workspace) -> None:
             "curated/people/x.yaml:1:5: YAML tag 'tag:yaml.org,2002:python/object:os.system' is not allowed; "
             "curated files hold plain data only",
         ),
-        ("id: &a x\nnote: *a\n", "curated/people/x.yaml:1:5: YAML anchor '&a' is not allowed; write each value out in full"),
-        ("id: x\nnames: [\n", "curated/people/x.yaml:3:1: YAML syntax error: did not find expected node content "
-         "(while parsing a flow node)"),
+        (
+            "id: &a x\nnote: *a\n",
+            "curated/people/x.yaml:1:5: YAML anchor '&a' is not allowed; write each value out in full",
+        ),
+        (
+            "id: x\nnames: [\n",
+            "curated/people/x.yaml:3:1: YAML syntax error: did not find expected node content "
+            "(while parsing a flow node)",
+        ),
         ("- a\n- b\n", "curated/people/x.yaml:1:1: expected a mapping of fields (a person record), found list"),
         ("", "curated/people/x.yaml:1:1: expected a mapping of fields (a person record), found an empty file"),
-        ("id: x\n---\nid: y\n", "curated/people/x.yaml:2:1: file holds more than one YAML document; keep one record "
-         "per file"),
+        (
+            "id: x\n---\nid: y\n",
+            "curated/people/x.yaml:2:1: file holds more than one YAML document; keep one record per file",
+        ),
     ],
 )
 def test_yaml_errors(workspace: Workspace, text: str, expected: str) -> None:
@@ -197,7 +205,7 @@ def test_alias_bomb_is_refused_without_expanding(workspace: Workspace) -> None:
 
 
 def test_non_utf8_and_bom(workspace: Workspace) -> None:
-    workspace.write_bytes("people/x.yaml", "id: x\nnote: caf".encode() + b"\xe9\n")
+    workspace.write_bytes("people/x.yaml", b"id: x\nnote: caf" + b"\xe9\n")
     workspace.write_bytes("people/y.yaml", b"\xef\xbb\xbfid: y\n")
     assert problems_of(workspace) == [
         "curated/people/x.yaml:2:10: file is not valid UTF-8 (byte 0xe9); save it as UTF-8",

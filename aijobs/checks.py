@@ -17,7 +17,9 @@ def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[s
     """Cross-record problems; references to `unloadable` ids (already reported) are not repeated."""
     problems: list[Problem] = []
     problems += check_unique_ids(loaded)
-    kinds = {item.record.id: item.record.kind_name for item in loaded}
+    kinds: dict[str, str] = {}
+    for item in loaded:  # the first record with an id wins; duplicates are reported above
+        kinds.setdefault(item.record.id, item.record.kind_name)
     problems += check_references(loaded, kinds, unloadable)
     problems += check_duplicate_names(loaded)
     problems += check_part_of_cycles(loaded)

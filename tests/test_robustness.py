@@ -1,0 +1,146 @@
+"""Anything a stranger submits ends in a build or a clean error; a killed build harms nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aijobs import validate
+from aijobs.build import build_sqlite
+from aijobs.kb import KnowledgeBase
+from aijobs.synthetic import generate
+from tests.conftest import FILES, Workspace
+
+RECORD_FILES = sorted(name for name in FILES if not name.startswith("sources/"))
+
+# Fragments that tend to break YAML or the models in interesting ways.
+NASTY = st.sampled_from(
+    [
+        "\n",
+        ": ",
+        "- ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "&a ",
+        "*a",
+        "!!python/object:os.system ",
+        "\t",
+        "\u202e",
+        "\u200b",
+        "\ufeff",
+        "null",
+        "~",
+        "no",
+        "1.10",
+        "2025-02-30",
+        "'",
+        '"',
+        "#",
+        "  ",
+        "id: ",
+        "cite: []",
+        "\x00",
+        "\x1b",
+        "ｉｄ",
+        "---\n",
+        "9" * 30,
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    file_index=st.integers(min_value=0, max_value=len(RECORD_FILES) - 1),
+    edits=st.lists(
+        st.tuples(st.floats(min_value=0, max_value=1), st.integers(0, 5), st.one_of(NASTY, st.text(max_size=8))),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_mutated_records_never_crash(
+    workspace: Workspace, file_index: int, edits: list[tuple[float, int, str]]
+) -> None:
+    relative = RECORD_FILES[file_index]
+    path = workspace.curated / relative
+    original = path.read_text(encoding="utf-8")
+    text = original
+    for where, delete, insert in edits:
+        position = int(where * len(text))
+        text = text[:position] + insert + text[position + delete :]
+    try:
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        kb, problems = validate(workspace.curated)
+        for problem in problems:
+            assert problem.location.path.startswith("curated/")
+            assert problem.message
+        if not problems:
+            build_sqlite(kb, workspace.root / "fuzz.db")
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def _build_in_child(curated: Path, db: Path) -> subprocess.Popen[bytes]:
+    code = "import sys; from aijobs.cli import app; app(sys.argv[1:])"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "build", "--curated", str(curated), "--db", str(db)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.3, 0.6, 0.9, 1.2, 1.6])
+def test_killed_build_leaves_old_database_intact(tmp_path: Path, delay: float) -> None:
+    small, large = tmp_path / "small", tmp_path / "large"
+    generate(small, 1, corpus=tmp_path / "corpus")
+    generate(large, 15, corpus=tmp_path / "corpus")
+    db = tmp_path / "aijobs.db"
+    kb, problems = validate(small)
+    assert problems == []
+    build_sqlite(kb, db)
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+
+    child = _build_in_child(large, db)
+    time.sleep(delay)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+
+    after = hashlib.sha256(db.read_bytes()).hexdigest()
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        entities = connection.execute("SELECT count(*) FROM entity").fetchone()[0]
+    if child.returncode == -signal.SIGKILL:
+        assert after == before  # killed before the rename: untouched
+        assert entities == len(kb)
+    else:  # the build finished before the signal: the new database is complete
+        assert entities > len(kb)
+
+
+def test_reader_during_rebuild_sees_consistent_data(tmp_path: Path) -> None:
+    small, large = tmp_path / "small", tmp_path / "large"
+    generate(small, 1, corpus=tmp_path / "corpus")
+    generate(large, 5, corpus=tmp_path / "corpus")
+    db = tmp_path / "aijobs.db"
+    build_sqlite(validate(small)[0], db)
+    reader = sqlite3.connect(db)
+    try:
+        first = reader.execute("SELECT count(*) FROM claim").fetchone()
+        kb: KnowledgeBase = validate(large)[0]
+        build_sqlite(kb, db)
+        assert reader.execute("SELECT count(*) FROM claim").fetchone() == first
+        uncited = "SELECT count(*) FROM claim WHERE id NOT IN (SELECT claim_id FROM citation)"
+        assert reader.execute(uncited).fetchone() == (0,)
+    finally:
+        reader.close()
+    with sqlite3.connect(db) as fresh:
+        assert fresh.execute("SELECT count(*) FROM claim").fetchone() > first

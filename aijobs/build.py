@@ -47,6 +47,8 @@ def insert_rows(connection: Connection, kb: KnowledgeBase) -> dict[str, int]:
         if table_rows:
             connection.execute(metadata.tables[name].insert(), table_rows)
         counts[name] = len(table_rows)
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("INSERT INTO search_index(search_index) VALUES ('rebuild')"))
     return counts
 
 

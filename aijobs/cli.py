@@ -155,6 +155,35 @@ def db_upgrade_command(
     typer.echo(f"{path}: {before or 'empty'} -> {after}" if before != after else f"{path}: already at {after}")
 
 
+@app.command("search")
+def search_command(
+    query: Annotated[
+        str, typer.Argument(help="A name or part of one, in simplified or traditional Chinese or English.")
+    ],
+    db: Annotated[Path, typer.Option("--db", help="The database built by `aijobs build`.")] = DEFAULT_DB,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 20,
+) -> None:
+    """Find occupations, people, organisations and figures by any of their names.
+
+    Scripts, widths and case are folded: 訓練師 finds 训练师, ＡＩ finds AI. Exact
+    preferred names rank first, then exact aliases, then partial matches.
+    """
+    import sqlite3
+
+    from aijobs.search import search
+
+    if not db.is_file():
+        _fail(f"{db} not found; build it first with `aijobs build`")
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
+        hits = search(connection, query, limit)
+    if not hits:
+        typer.echo(f"no match for {query!r}")
+        raise typer.Exit(1)
+    for hit in hits:
+        matched = "" if hit.matched == hit.name else f"  (matched {hit.kind}: {hit.matched})"
+        typer.echo(f"{hit.type:<10} {hit.entity_id:<40} {hit.name}{matched}")
+
+
 def _open_corpus(kb: KnowledgeBase, corpus: Path | None) -> Corpus:
     from aijobs.corpus import CorpusNotFound, find_corpus
     from aijobs.verify import Corpus

@@ -15,6 +15,11 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave the FTS5 index (raw SQL in a migration, not a model) out of autogenerate."""
+    return not (type_ == "table" and name is not None and name.startswith("search_index"))
+
+
 def migrations_dir() -> Path:
     """The migrations folder: the repository's in a checkout, the packaged copy in a wheel."""
     package = Path(__file__).resolve().parent

@@ -11,6 +11,7 @@ from typing import Any
 
 from aijobs import records as rec
 from aijobs.claims import Claim
+from aijobs.folding import fold
 from aijobs.kb import KnowledgeBase
 
 Row = dict[str, Any]
@@ -33,6 +34,7 @@ TABLE_ORDER = (
     "occupation_status",
     "occupation_relation",
     "occupation_item",
+    "search_entry",
 )
 
 
@@ -134,10 +136,22 @@ def _label_rows(record: rec.NamedRecord, rows: dict[str, list[Row]], claim_ids: 
                 "claim_id": claim_ids.get((record.id, ("names", index))),
             }
         )
+        if is_preferred:
+            kind = "preferred"
+        else:
+            kind = "misspelling" if name.misspelling else "translation" if name.translation else "alias"
+        rows["search_entry"].append(_search_row(record.id, kind, name.lang, name.text))
+
+
+def _search_row(entity_id: str, kind: str, lang: str | None, text: str) -> Row:
+    return {"entity_id": entity_id, "kind": kind, "lang": lang, "text": text, "folded": fold(text)}
 
 
 def _record_rows(record: rec.Record, rows: dict[str, list[Row]], claim_id: Any) -> None:
     base = {"id": record.id, "note": record.note}
+    anonymous = getattr(record, "anonymous", None)
+    if anonymous is not None:
+        rows["search_entry"].append(_search_row(record.id, "label", "en", anonymous.label))
     if isinstance(record, rec.Source):
         rows["source"].append(
             {
@@ -264,5 +278,6 @@ def _record_rows(record: rec.Record, rows: dict[str, list[Row]], claim_id: Any) 
                 "producer_work": record.producer.work,
             }
         )
+        rows["search_entry"].append(_search_row(record.id, "measure", "en", record.measure))
         for target in dict.fromkeys(record.about):
             rows["figure_about"].append({"figure_id": record.id, "entity_id": target})

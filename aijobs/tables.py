@@ -200,5 +200,22 @@ class OccupationItem(SQLModel, table=True):
     claim_id: int = Field(foreign_key="claim.id")
 
 
+class SearchEntry(SQLModel, table=True):
+    """Every searchable text of every entity, with its folded form.
+
+    `search_index` is an FTS5 table (trigram tokenizer) over `text` and `folded`, kept
+    in step by `aijobs build`; queries shorter than three characters scan this table.
+    """
+
+    __tablename__ = "search_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_id: str = Field(foreign_key="entity.id", index=True)
+    kind: str = Field(description="preferred, alias, misspelling, translation, label or measure")
+    lang: str | None = None
+    text: str = Field(description="the name as written")
+    folded: str = Field(index=True, description="simplified script, NFKC, case-folded: what queries are matched on")
+
+
 metadata = SQLModel.metadata
 """All tables above: what the migrations must create (see tests/test_build.py)."""

@@ -12,7 +12,7 @@ from sqlalchemy import create_engine
 
 from aijobs import load
 from aijobs.build import BuildError, build_sqlite
-from aijobs.migrate import head_revision, upgrade
+from aijobs.migrate import head_revision, include_object, upgrade
 from aijobs.tables import metadata
 from aijobs.upgrade import UpgradeError, upgrade_file
 from tests.conftest import Workspace
@@ -27,7 +27,8 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'schema.db'}")
     with engine.begin() as connection:
         upgrade(connection)
-        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        differences = compare_metadata(context, metadata)
     assert differences == []
 
 

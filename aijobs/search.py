@@ -1,0 +1,63 @@
+"""Finding entities by any of their names, in any script, in a built database.
+
+Matching happens on folded text (see `aijobs.folding`), through the FTS5 trigram
+index for queries of three or more characters and a substring scan of
+`search_entry` for shorter ones (trigrams cannot index them). Results are ranked:
+an exact preferred name, then an exact alias, then a substring of a preferred name,
+then any other substring.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from aijobs.folding import fold
+
+_COLUMNS = "s.entity_id, e.type, e.name, s.text, s.kind, s.folded"
+
+
+@dataclass(frozen=True)
+class Hit:
+    entity_id: str
+    type: str
+    name: str
+    matched: str
+    kind: str
+    rank: int
+
+
+def _rank(query: str, folded: str, kind: str) -> int:
+    exact = folded == query
+    preferred = kind == "preferred"
+    if exact:
+        return 0 if preferred else 1
+    return 2 if preferred else 3
+
+
+def candidates(connection: sqlite3.Connection, query: str) -> list[tuple[str, str, str, str, str, str]]:
+    """Rows of (entity id, type, display name, matched text, kind, folded text)."""
+    if len(query) >= 3:
+        phrase = '"' + query.replace('"', '""') + '"'
+        sql = (
+            f"SELECT {_COLUMNS} FROM search_index JOIN search_entry s ON s.id = search_index.rowid "
+            "JOIN entity e ON e.id = s.entity_id WHERE search_index MATCH ?"
+        )
+        return connection.execute(sql, (phrase,)).fetchall()
+    sql = f"SELECT {_COLUMNS} FROM search_entry s JOIN entity e ON e.id = s.entity_id WHERE instr(s.folded, ?) > 0"
+    return connection.execute(sql, (query,)).fetchall()
+
+
+def search(connection: sqlite3.Connection, query: str, limit: int = 20) -> list[Hit]:
+    """The best-ranked match per entity, best first."""
+    folded = fold(query)
+    if not folded:
+        return []
+    best: dict[str, Hit] = {}
+    for entity_id, type_, name, text, kind, folded_text in candidates(connection, folded):
+        hit = Hit(entity_id, type_, name, text, kind, _rank(folded, folded_text, kind))
+        current = best.get(entity_id)
+        if current is None or (hit.rank, len(hit.matched)) < (current.rank, len(current.matched)):
+            best[entity_id] = hit
+    ordered = sorted(best.values(), key=lambda h: (h.rank, len(h.matched), h.type, h.entity_id))
+    return ordered[:limit]

@@ -288,3 +288,9 @@ def test_mentions_are_ordered_spans_of_the_text(text: str) -> None:
             assert found.lower is not None and found.upper is not None and found.lower < found.upper
         else:
             assert found.lower is None and found.upper is None
+
+
+def test_one_month_is_a_duration() -> None:
+    (mention,) = find_numbers("历经一个月的反复修改")
+    assert (mention.text, mention.value) == ("一", 1)
+    assert find_numbers("一个人就能成为一个剧组") == []

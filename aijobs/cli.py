@@ -184,6 +184,31 @@ def search_command(
         typer.echo(f"{hit.type:<10} {hit.entity_id:<40} {hit.name}{matched}")
 
 
+class ExportFormat(StrEnum):
+    json = "json"
+    csv = "csv"
+    jsonld = "jsonld"
+
+
+@app.command("export")
+def export_command(
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format", "-f", help="json mirrors the records; csv is one file per table; jsonld uses schema.org."
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("export"),
+    curated: CuratedOpt = DEFAULT_CURATED,
+) -> None:
+    """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data)."""
+    from aijobs.export import export
+
+    kb = _load_or_exit(curated)
+    for path in export(kb, fmt.value, out):
+        typer.echo(f"wrote {path}")
+
+
 def _open_corpus(kb: KnowledgeBase, corpus: Path | None) -> Corpus:
     from aijobs.corpus import CorpusNotFound, find_corpus
     from aijobs.verify import Corpus

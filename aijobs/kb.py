@@ -34,6 +34,7 @@ class KnowledgeBase:
     loaded: list[LoadedRecord]
     _by_id: dict[str, LoadedRecord] = field(init=False, repr=False)
     _claims: list[Claim] | None = field(default=None, init=False, repr=False)
+    _claims_by_subject: dict[str, list[Claim]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.loaded = sorted(self.loaded, key=lambda item: (item.record.kind_name, item.record.id))
@@ -83,7 +84,12 @@ class KnowledgeBase:
         return self._claims
 
     def claims_about(self, record_id: str) -> list[Claim]:
-        return [claim for claim in self.claims() if claim.subject == record_id]
+        if self._claims_by_subject is None:
+            grouped: dict[str, list[Claim]] = defaultdict(list)
+            for claim in self.claims():
+                grouped[claim.subject].append(claim)
+            self._claims_by_subject = dict(grouped)
+        return self._claims_by_subject.get(record_id, [])
 
     def figures_about(self, record_id: str) -> list[Figure]:
         return [figure for figure in self.figures if record_id in figure.about]

@@ -274,10 +274,12 @@ def coverage_command(
         )
         for para, mention in result.uncovered_numbers:
             complete = False
-            typer.echo(f"  ¶{para}: number {mention.text!r} is not a figure or cited claim, nor an exception")
+            typer.echo(
+                f"  {result.source_id} ¶{para}: number {mention.text!r} is not cited by a figure or claim, nor an exception"
+            )
         for para in result.uncited_paragraphs:
             complete = False
-            typer.echo(f"  ¶{para}: paragraph is not cited by any claim, nor an exception")
+            typer.echo(f"  {result.source_id} ¶{para}: paragraph is not cited by any claim, nor an exception")
     if problems:
         typer.echo(format_problems(problems))
     if check and not complete:

@@ -86,11 +86,19 @@ def _spans(text: str, quote: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _is_period_of(mention: NumberMention, figure: Figure) -> bool:
+    """A year in a figure's quote that is the figure's period (2024年 in '2024年市场规模…')."""
+    years = {int(date[:4]) for date in (figure.period, figure.period_end) if date}
+    bounds = {mention.value, mention.lower, mention.upper} - {None}
+    return bool(bounds) and all(int(b) in years and b == int(b) for b in bounds if b is not None)
+
+
 def measure(kb: KnowledgeBase, corpus: Corpus, exceptions: Exceptions) -> tuple[list[SourceCoverage], list[Problem]]:
     """Coverage per source, and problems for exceptions that match nothing."""
     cited_paragraphs: dict[str, set[int]] = defaultdict(set)
     quote_spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
     figures_at: dict[tuple[str, int], list[Figure]] = defaultdict(list)
+    figure_spans: dict[tuple[str, int], list[tuple[int, int, Figure]]] = defaultdict(list)
     normalized = {sid: NormalizedDocument.of(doc) for sid, doc in corpus.documents.items()}
     for claim in kb.claims():
         for citation in claim.citations:
@@ -102,6 +110,11 @@ def measure(kb: KnowledgeBase, corpus: Corpus, exceptions: Exceptions) -> tuple[
                 cited_paragraphs[citation.source].add(para)
                 if isinstance(claim.statement, Figure):
                     figures_at[(citation.source, para)].append(claim.statement)
+                    if document is not None:  # the figure's own period, inside its quote
+                        figure_spans[(citation.source, para)] += [
+                            (start, end, claim.statement)
+                            for start, end in _spans(document.paragraphs.get(para, ""), quote)
+                        ]
                 elif document is not None:
                     quote_spans[(citation.source, para)] += _spans(document.paragraphs.get(para, ""), quote)
 
@@ -130,6 +143,11 @@ def measure(kb: KnowledgeBase, corpus: Corpus, exceptions: Exceptions) -> tuple[
                 if any(matches(mention, f.value, f.lower, f.upper) for f in figures_at[key]):
                     continue
                 if any(start < mention.end and mention.start < end for start, end in quote_spans[key]):
+                    continue
+                if any(
+                    start <= mention.start and mention.end <= end and _is_period_of(mention, figure)
+                    for start, end, figure in figure_spans[key]
+                ):
                     continue
                 exempt = [
                     i for i, text in exempt_numbers[key] if text and (text in mention.text or mention.text in text)

@@ -151,5 +151,5 @@ def test_coverage_command(workspace: Workspace) -> None:
     result = runner.invoke(app, ["coverage"])
     assert result.exit_code == 0
     assert result.output.startswith("demo-news: numbers ")
-    assert "¶6: paragraph is not cited by any claim, nor an exception" in result.output
+    assert "demo-news ¶6: paragraph is not cited by any claim, nor an exception" in result.output
     assert runner.invoke(app, ["coverage", "--check"]).exit_code == 1

@@ -184,6 +184,96 @@ def search_command(
         typer.echo(f"{hit.type:<10} {hit.entity_id:<40} {hit.name}{matched}")
 
 
+@app.command("fmt")
+def fmt_command(
+    curated: CuratedArg = DEFAULT_CURATED,
+    check: Annotated[bool, typer.Option(help="Only list files that are not canonical; exit 1 if any.")] = False,
+) -> None:
+    """Rewrite record files in one canonical form: key order, quoting, indentation.
+
+    Comments are kept. A file whose meaning would change is never rewritten.
+    """
+    import os
+
+    from aijobs.fmt import format_file
+    from aijobs.loader import EXTENSION, record_files
+    from aijobs.problems import display_path
+
+    changed, failed = [], []
+    for folder, path in record_files(curated):
+        if path.suffix != EXTENSION:
+            continue
+        shown = display_path(path)
+        result = format_file(path, folder, shown)
+        if result.text is None:
+            failed.append(f"{shown}: cannot format: {result.problem}")
+        elif result.changed:
+            changed.append(shown)
+            if not check:
+                temp = path.with_name(f".{path.name}.fmt")
+                temp.write_text(result.text, encoding="utf-8")
+                os.replace(temp, path)
+    for line in failed:
+        typer.echo(line)
+    verb = "would reformat" if check else "reformatted"
+    for shown in changed:
+        typer.echo(f"{verb} {shown}")
+    typer.echo(f"fmt: {len(changed)} file(s) {verb}, {len(failed)} could not be formatted", err=True)
+    if failed or (check and changed):
+        raise typer.Exit(1)
+
+
+@app.command("schema")
+def schema_command(
+    curated: CuratedArg = DEFAULT_CURATED,
+    check: Annotated[bool, typer.Option(help="Exit 1 if the schema files are missing or out of date.")] = False,
+) -> None:
+    """Write JSON Schema files for editors, generated from the record models."""
+    from aijobs.schema import stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas(curated)
+        for name in stale:
+            typer.echo(f"out of date: {name}; run `aijobs schema`")
+        raise typer.Exit(1 if stale else 0)
+    for path in write_schemas(curated):
+        typer.echo(f"wrote {path}")
+
+
+@app.command("new")
+def new_command(
+    kind: Annotated[str, typer.Argument(metavar="TYPE", help="occupation, person, company or figure.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The new id, e.g. ai-trainer.")],
+    cite: Annotated[
+        str | None, typer.Option(help="SOURCE-ID:PARAGRAPH:QUOTE, e.g. ai-jobs-bilingual:9:AI trainer")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="The name as the source writes it.")] = None,
+    lang: Annotated[str, typer.Option(help="The name's language: zh-Hans, zh-Hant or en.")] = "zh-Hans",
+    measure: Annotated[str | None, typer.Option(help="Figures: what is measured, in your words.")] = None,
+    value: Annotated[str | None, typer.Option(help="Figures: the number.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Figures: people, count, CNY, percent, ...")] = None,
+    as_written: Annotated[str | None, typer.Option(help="Figures: the number exactly as written.")] = None,
+    curated: CuratedOpt = DEFAULT_CURATED,
+) -> None:
+    """Create a minimal, valid record file to start from."""
+    from aijobs.scaffold import ScaffoldError, scaffold
+
+    options = {"cite": cite, "name": name, "lang": lang, "measure": measure, "value": value, "unit": unit}
+    options["as_written"] = as_written
+    try:
+        made = scaffold(kind, record_id, options)
+    except ScaffoldError as exc:
+        for problem in exc.problems:
+            typer.echo(f"Error: {problem}", err=True)
+        raise typer.Exit(2) from None
+    path = curated / made.folder / f"{record_id}.yaml"
+    if path.exists():
+        _fail(f"{path} already exists", 2)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(made.text, encoding="utf-8")
+    typer.echo(f"wrote {path}; check it with `aijobs verify`")
+
+
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
@@ -275,7 +365,8 @@ def coverage_command(
         for para, mention in result.uncovered_numbers:
             complete = False
             typer.echo(
-                f"  {result.source_id} ¶{para}: number {mention.text!r} is not cited by a figure or claim, nor an exception"
+                f"  {result.source_id} ¶{para}: number {mention.text!r} is not cited by a figure or claim, "
+                "nor an exception"
             )
         for para in result.uncited_paragraphs:
             complete = False

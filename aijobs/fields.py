@@ -30,7 +30,7 @@ def _check_slug(value: str) -> str:
     return value
 
 
-Slug = Annotated[str, Field(max_length=80), AfterValidator(_check_slug)]
+Slug = Annotated[str, Field(max_length=80, json_schema_extra={"pattern": SLUG_PATTERN}), AfterValidator(_check_slug)]
 
 # Characters that must never hide in text: control characters (Cc), format characters
 # (Cf: zero-width spaces, bidirectional overrides, BOM), and line/paragraph separators.
@@ -96,7 +96,11 @@ def _check_partial_date(value: object) -> object:
     return value
 
 
-PartialDate = Annotated[str, BeforeValidator(_check_partial_date)]
+PartialDate = Annotated[
+    str,
+    Field(json_schema_extra={"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}),
+    BeforeValidator(_check_partial_date),
+]
 """A date known to the year, month or day: '2023', '2023-03', '2025-06-22'."""
 
 Unknown = Literal["unknown"]

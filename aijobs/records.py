@@ -84,6 +84,10 @@ class Record(Strict):
     id: Slug
     note: Prose | None = Field(default=None, description="curators' remark; not a claim")
 
+    def display_name(self) -> str:
+        """How the record is named in listings and the `entity` table."""
+        return self.id
+
 
 class NamedRecord(Record):
     names: list[Name] = Field(default_factory=list)
@@ -130,6 +134,9 @@ class Source(Record):
     original_publisher: Slug | None = Field(default=None, description="where the copy says it comes from")
     description: Prose | None = None
     cite: Citations = Field(description="where the document states its own title, date or byline")
+
+    def display_name(self) -> str:
+        return self.title
 
 
 # --- companies and other organisations ------------------------------------------------
@@ -358,6 +365,9 @@ class Figure(Record):
     about: list[Slug] = Field(default_factory=list)
     producer: Producer = Field(default_factory=lambda: Producer(kind="unknown"))
     cite: Citations
+
+    def display_name(self) -> str:
+        return self.measure
 
     @model_validator(mode="after")
     def _coherent_number(self) -> Figure:

@@ -98,7 +98,7 @@ def build_rows(kb: KnowledgeBase) -> dict[str, list[Row]]:
             {
                 "id": record.id,
                 "type": record.kind_name,
-                "name": record.display_name() if isinstance(record, rec.NamedRecord) else _entity_name(record),
+                "name": record.display_name(),
                 "file": item.document.shown_as,
             }
         )
@@ -106,14 +106,6 @@ def build_rows(kb: KnowledgeBase) -> dict[str, list[Row]]:
             _label_rows(record, rows, claim_ids)
         _record_rows(record, rows, claim_id)
     return rows
-
-
-def _entity_name(record: rec.Record) -> str:
-    if isinstance(record, rec.Source):
-        return record.title
-    if isinstance(record, rec.Figure):
-        return record.measure
-    return record.id
 
 
 def _label_rows(record: rec.NamedRecord, rows: dict[str, list[Row]], claim_ids: dict[Any, int]) -> None:

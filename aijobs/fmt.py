@@ -1,0 +1,148 @@
+"""One canonical layout for record files, so pull-request diffs show only real changes.
+
+Keys follow the model's field order, citations stay one line each (flow mappings),
+lists of ids are flow lists, indentation is two spaces, quoting is whatever the YAML
+emitter needs, and every file starts with the editor's schema comment. Comments are
+kept: ruamel.yaml's round-trip mode carries them with their keys. A rewrite that would
+change what the file means (as `aijobs.yamlfile` reads it) is refused, never written.
+"""
+
+from __future__ import annotations
+
+import io
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from aijobs.records import TYPE_BY_FOLDER, Citation, Span
+from aijobs.yamlfile import YamlError, parse_yaml
+
+SCHEMA_FOLDER = ".schema"
+FLOW_MODELS = (Citation, Span)
+
+
+def schema_comment(folder: str) -> str:
+    kind = TYPE_BY_FOLDER[folder].kind_name
+    return f"# yaml-language-server: $schema=../{SCHEMA_FOLDER}/{kind}.schema.json"
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never re-wrap text: a changed line break is a noisy diff
+    yaml.preserve_quotes = False
+    return yaml
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside an annotation like `list[Role]` or `Location | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _nested_model(typing.get_args(annotation)[0])
+    if origin in (list, typing.Union, types.UnionType):
+        found = {m for m in (_nested_model(arg) for arg in typing.get_args(annotation)) if m is not None}
+        return found.pop() if len(found) == 1 else None
+    return None
+
+
+def _arrange(node: Any, model: type[BaseModel] | None) -> None:
+    """Reorder keys by the model's fields and set each collection's style, recursively."""
+    if isinstance(node, CommentedSeq):
+        if all(not isinstance(item, CommentedMap | CommentedSeq) for item in node):
+            node.fa.set_flow_style()
+        else:
+            node.fa.set_block_style()
+            for item in node:
+                _arrange(item, model)
+        return
+    if not isinstance(node, CommentedMap):
+        return
+    # The model's field order, except that the curators' note closes the record.
+    fields = sorted(model.model_fields, key=lambda name: name == "note") if model is not None else []
+    for key in [k for k in fields if k in node] + [k for k in list(node) if k not in fields]:
+        node.move_to_end(key)
+    flow = model is not None and issubclass(model, FLOW_MODELS)
+    if flow:
+        node.fa.set_flow_style()
+    else:
+        node.fa.set_block_style()
+    for key, value in node.items():
+        child = (
+            _nested_model(model.model_fields[key].annotation)
+            if model is not None and key in model.model_fields
+            else None
+        )
+        if flow and isinstance(value, CommentedMap):
+            value.fa.set_flow_style()
+        elif isinstance(value, CommentedMap | CommentedSeq):
+            _arrange(value, child)
+
+
+@dataclass
+class Formatted:
+    path: Path
+    original: str
+    text: str | None  # None when the file could not be formatted safely
+    problem: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.text is not None and self.text != self.original
+
+
+def format_text(text: str, folder: str, shown_as: str) -> str:
+    """The canonical form of one record file; raises ValueError if it cannot be made safely.
+
+    Formatting is repeated until it is stable: a comment that trailed a flow collection
+    can move once when the collection becomes block style, and never again.
+    """
+    result = _format_once(text, folder, shown_as)
+    for _ in range(3):
+        again = _format_once(result, folder, shown_as)
+        if again == result:
+            return result
+        result = again
+    raise ValueError("formatting does not settle; simplify the comments in this file")
+
+
+def _format_once(text: str, folder: str, shown_as: str) -> str:
+    try:
+        before = parse_yaml(text, shown_as).data  # refuse what the loader refuses, before ruamel sees it
+    except YamlError as exc:
+        raise ValueError(exc.problem.message) from None
+    header = schema_comment(folder)
+    body = text
+    first_line, _, rest = body.partition("\n")
+    if first_line.startswith("# yaml-language-server:"):
+        body = rest
+    yaml = _yaml()
+    data = yaml.load(body)
+    if not isinstance(data, CommentedMap):
+        raise ValueError("not a mapping of fields")
+    _arrange(data, TYPE_BY_FOLDER[folder])
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    result = f"{header}\n{buffer.getvalue()}"
+    try:
+        after = parse_yaml(result, shown_as).data
+    except YamlError as exc:
+        raise ValueError(f"reformatting produced unreadable YAML ({exc.problem.message})") from None
+    if before != after:
+        raise ValueError("reformatting would change the data; fix the file by hand")
+    return result
+
+
+def format_file(path: Path, folder: str, shown_as: str) -> Formatted:
+    original = path.read_text(encoding="utf-8")
+    try:
+        return Formatted(path, original, format_text(original, folder, shown_as))
+    except Exception as exc:  # any parser failure is reported, never raised
+        return Formatted(path, original, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

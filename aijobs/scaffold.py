@@ -1,0 +1,90 @@
+"""Starting a new record: a minimal file that already validates.
+
+`aijobs new` writes the smallest valid record of a type from a name and one citation,
+in canonical form with the schema comment, so a contributor starts from something
+green and adds to it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+from aijobs.fmt import format_text
+from aijobs.loader import validate_document
+from aijobs.problems import Problem
+from aijobs.yamlfile import parse_yaml
+
+CITE_PATTERN = re.compile(r"^(?P<source>[a-z0-9-]+):(?P<para>\d+):(?P<quote>.+)$")
+
+
+@dataclass
+class Scaffold:
+    folder: str
+    text: str
+
+
+class ScaffoldError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def parse_cite(value: str) -> dict[str, object]:
+    """'source-id:12:exact quote' -> a citation mapping."""
+    match = CITE_PATTERN.fullmatch(value.strip())
+    if not match:
+        raise ScaffoldError([f"--cite must look like SOURCE-ID:PARAGRAPH:QUOTE, found {value!r}"])
+    return {"source": match["source"], "para": int(match["para"]), "quote": match["quote"]}
+
+
+def _flow(value: object) -> str:
+    """A YAML flow value; JSON is valid YAML and quotes whatever needs quoting."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def scaffold(kind: str, record_id: str, options: dict[str, str | None]) -> Scaffold:
+    """The text of a new, valid record; raises ScaffoldError saying what is missing."""
+    folders = {"occupation": "occupations", "person": "people", "company": "companies", "figure": "figures"}
+    if kind not in folders:
+        raise ScaffoldError([f"TYPE must be one of {', '.join(folders)}; sources are described by hand"])
+    missing = [name for name in ("cite",) if not options.get(name)]
+    if kind != "figure":
+        missing += [name for name in ("name",) if not options.get(name)]
+    else:
+        missing += [name for name in ("measure", "value", "unit", "as_written") if not options.get(name)]
+    if missing:
+        raise ScaffoldError([f"--{name.replace('_', '-')} is required for a new {kind}" for name in missing])
+    cite = _flow([parse_cite(str(options["cite"]))])
+    lines = [f"id: {record_id}"]
+    if kind == "figure":
+        lines += [
+            f"measure: {_flow(options['measure'])}",
+            f"value: {options['value']}",
+            f"unit: {options['unit']}",
+            f"approx: {options.get('approx') or 'exact'}",
+            f"as_written: {_flow(options['as_written'])}",
+            f"cite: {cite}",
+        ]
+    else:
+        if kind == "company":
+            lines.append(f"kind: {options.get('kind') or 'company'}")
+        lines += [
+            "names:",
+            f"  - {{text: {_flow(options['name'])}, lang: {options.get('lang') or 'zh-Hans'}, cite: {cite}}}",
+        ]
+        if kind == "occupation":
+            lines += ["statuses:", f"  - {{status: {options.get('status') or 'emerging'}, cite: {cite}}}"]
+    folder = folders[kind]
+    shown = f"curated/{folder}/{record_id}.yaml"
+    text = format_text("\n".join(lines) + "\n", folder, shown)
+    document = parse_yaml(text, shown)
+    _, problems = validate_document(document, folder, record_id)
+    if problems:
+        raise ScaffoldError([_message(problem) for problem in problems])
+    return Scaffold(folder, text)
+
+
+def _message(problem: Problem) -> str:
+    return f"{problem.field}: {problem.message}" if problem.field else problem.message

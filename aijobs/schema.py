@@ -1,0 +1,52 @@
+"""JSON Schema files generated from the record models, for editors.
+
+Each curated file starts with a `yaml-language-server` comment pointing at its
+schema, so editors with the YAML language server autocomplete fields and flag
+mistakes while typing. The schemas are generated, never edited by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from aijobs.fmt import SCHEMA_FOLDER
+from aijobs.records import RECORD_TYPES
+
+
+def schemas() -> dict[str, str]:
+    """{file name: JSON text} for every record type."""
+    files = {}
+    for model in RECORD_TYPES:
+        schema = model.model_json_schema()
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["title"] = f"aijobs {model.kind_name} record"
+        files[f"{model.kind_name}.schema.json"] = (
+            json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        )
+    return files
+
+
+def schema_folder(curated: Path) -> Path:
+    return curated / SCHEMA_FOLDER
+
+
+def stale_schemas(curated: Path) -> list[str]:
+    """Schema files that are missing or differ from what the models generate."""
+    folder = schema_folder(curated)
+    return [
+        name
+        for name, text in schemas().items()
+        if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != text
+    ]
+
+
+def write_schemas(curated: Path) -> list[Path]:
+    folder = schema_folder(curated)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in schemas().items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

@@ -274,6 +274,33 @@ def new_command(
     typer.echo(f"wrote {path}; check it with `aijobs verify`")
 
 
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="A curated folder or a git revision (e.g. origin/main).")],
+    new: Annotated[str, typer.Argument(help="A curated folder or a git revision.")] = str(DEFAULT_CURATED),
+) -> None:
+    """List what changed in the knowledge between two versions, claim by claim.
+
+    Exit 0 when nothing changed, 1 when something did (like `diff`).
+    """
+    from aijobs.diff import DiffError, diff
+
+    try:
+        changes, problems = diff(old, new)
+    except DiffError as exc:
+        _fail(str(exc), 2)
+    if problems:
+        typer.echo(f"warning: {new} has {len(problems)} problem(s); records that do not load are left out", err=True)
+    for change in changes:
+        mark = {"added": "+", "removed": "-", "changed": "~"}[change.change]
+        typer.echo(f"{mark} {change.kind} {change.record_id} ({change.change})")
+        for line in change.lines:
+            typer.echo(f"    {line}")
+    typer.echo(f"diff: {len(changes)} record(s) changed", err=True)
+    if changes:
+        raise typer.Exit(1)
+
+
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"

@@ -19,8 +19,7 @@ def describe_record(kb: KnowledgeBase, record_id: str) -> str:
         lang = f" [{claim.lang}]" if claim.lang else ""
         lines.append(f"  {claim.property}{lang}: {claim.value}")
         for citation in claim.citations:
-            also = f" / ¶{citation.also.para} «{citation.also.quote}»" if citation.also else ""
-            lines.append(f"      ← {citation.source} ¶{citation.para} «{citation.quote}»{also}")
+            lines.append(f"      ← {citation.describe()}")
     links = kb.mentions().get(record_id, [])
     if links:
         lines.append(f"  referred to by: {', '.join(sorted(set(links)))}")

@@ -38,6 +38,11 @@ class Citation(Strict):
     quote: Quote
     also: Span | None = Field(default=None, description="the parallel paragraph of a bilingual source")
 
+    def describe(self) -> str:
+        """One line for people: source ¶N «quote» (/ ¶M «quote» for the other language)."""
+        also = f" / ¶{self.also.para} «{self.also.quote}»" if self.also else ""
+        return f"{self.source} ¶{self.para} «{self.quote}»{also}"
+
 
 Citations = Annotated[list[Citation], Field(min_length=1)]
 

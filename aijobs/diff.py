@@ -1,0 +1,128 @@
+"""What changed in the knowledge, record by record and claim by claim, for review.
+
+A textual diff of YAML shows moved lines and reflowed text; this compares what the
+records say. Either side may be a curated folder or a git revision of this repository.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aijobs.claims import Claim
+from aijobs.kb import KnowledgeBase, validate
+from aijobs.problems import Problem
+
+
+class DiffError(Exception):
+    pass
+
+
+@contextmanager
+def curated_at(spec: str, curated: str = "curated") -> Iterator[Path]:
+    """A folder holding `spec`: the folder itself, or the curated/ tree of a git revision."""
+    folder = Path(spec)
+    if folder.is_dir():
+        yield folder
+        return
+    try:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", spec, curated], capture_output=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        stderr = getattr(exc, "stderr", b"") or b""
+        detail = stderr.decode(errors="replace").strip() or str(exc)
+        raise DiffError(f"{spec!r} is neither a folder nor a git revision with {curated}/ ({detail})") from None
+    with tempfile.TemporaryDirectory(prefix="aijobs-diff-") as temp:
+        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+            tar.extractall(temp, filter="data")
+        yield Path(temp) / curated
+
+
+def _describe(claim: Claim) -> str:
+    lang = f" [{claim.lang}]" if claim.lang else ""
+    cites = "; ".join(citation.describe() for citation in claim.citations)
+    return f"{claim.key} {claim.property}{lang}: {claim.value}  ← {cites}"
+
+
+def _claim_state(claim: Claim) -> tuple[str, str, tuple[Any, ...]]:
+    return (claim.value, claim.value_json(), tuple(c.model_dump_json() for c in claim.citations))
+
+
+@dataclass
+class RecordChange:
+    kind: str
+    record_id: str
+    change: str  # added, removed, changed
+    lines: list[str] = field(default_factory=list)
+
+
+def compare(old: KnowledgeBase, new: KnowledgeBase) -> list[RecordChange]:
+    changes = []
+    old_ids = {item.record.id: item.record for item in old.loaded}
+    new_ids = {item.record.id: item.record for item in new.loaded}
+    for record_id in sorted(old_ids.keys() | new_ids.keys()):
+        before, after = old_ids.get(record_id), new_ids.get(record_id)
+        if before is None and after is not None:
+            changes.append(
+                RecordChange(
+                    after.kind_name, record_id, "added", [f"+ {_describe(c)}" for c in new.claims_about(record_id)]
+                )
+            )
+        elif after is None and before is not None:
+            changes.append(
+                RecordChange(
+                    before.kind_name, record_id, "removed", [f"- {_describe(c)}" for c in old.claims_about(record_id)]
+                )
+            )
+        elif before is not None and after is not None and before != after:
+            changes.append(RecordChange(after.kind_name, record_id, "changed", _record_lines(old, new, before, after)))
+    return changes
+
+
+def _record_lines(old: KnowledgeBase, new: KnowledgeBase, before: Any, after: Any) -> list[str]:
+    lines = []
+    old_claims = {c.key: c for c in old.claims_about(before.id)}
+    new_claims = {c.key: c for c in new.claims_about(after.id)}
+    for key in sorted(old_claims.keys() | new_claims.keys()):
+        a, b = old_claims.get(key), new_claims.get(key)
+        if a is None and b is not None:
+            lines.append(f"+ {_describe(b)}")
+        elif b is None and a is not None:
+            lines.append(f"- {_describe(a)}")
+        elif a is not None and b is not None and _claim_state(a) != _claim_state(b):
+            if _describe(a) != _describe(b):
+                lines.append(f"- {_describe(a)}")
+                lines.append(f"+ {_describe(b)}")
+            elif a.path:  # same wording, other details (a date, a bound): show the statement's fields
+                lines.append(f"~ {a.key}: {a.value_json()} -> {b.value_json()}")
+    plain_before = before.model_dump(mode="json")
+    plain_after = after.model_dump(mode="json")
+    for name in type(after).model_fields:
+        if plain_before.get(name) != plain_after.get(name) and not _holds_claims(plain_after.get(name)):
+            lines.append(f"~ {name}: {plain_before.get(name)!r} -> {plain_after.get(name)!r}")
+    return lines
+
+
+def _holds_claims(value: Any) -> bool:
+    """Whether a field's value is made of cited statements (already compared as claims)."""
+    if isinstance(value, dict):
+        return "cite" in value
+    if isinstance(value, list):
+        return any(_holds_claims(item) for item in value)
+    return False
+
+
+def diff(old_spec: str, new_spec: str) -> tuple[list[RecordChange], list[Problem]]:
+    """Changes from `old_spec` to `new_spec`, and any problems loading `new_spec`."""
+    with curated_at(old_spec) as old_root, curated_at(new_spec) as new_root:
+        old, _ = validate(old_root)
+        new, problems = validate(new_root)
+        return compare(old, new), problems

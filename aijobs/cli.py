@@ -301,6 +301,37 @@ def diff_command(
         raise typer.Exit(1)
 
 
+@app.command("serve")
+def serve_command(
+    db: Annotated[Path, typer.Option("--db", help="The database built by `aijobs build`.")] = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+) -> None:
+    """Browse the database in Datasette, with documented tables, facets and canned queries.
+
+    Needs the optional extra: pip install 'aijobs[serve]'.
+    """
+    import importlib.util
+    import json
+    import os
+    import sys
+    import tempfile
+
+    from aijobs.serve import datasette_metadata
+
+    if importlib.util.find_spec("datasette") is None:
+        _fail("Datasette is not installed; pip install 'aijobs[serve]'", 2)
+    if not db.is_file():
+        _fail(f"{db} not found; build it first with `aijobs build`")
+    handle, meta = tempfile.mkstemp(prefix="aijobs-datasette-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(datasette_metadata(db.stem), out, ensure_ascii=False)
+    command = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db), "--metadata", meta]
+    command += ["--host", host, "--port", str(port)]
+    typer.echo(f"serving {db} at http://{host}:{port}/{db.stem}")
+    os.execv(sys.executable, command)
+
+
 class ExportFormat(StrEnum):
     json = "json"
     csv = "csv"
@@ -410,3 +441,7 @@ def _percent(part: int, whole: int) -> str:
 
 def main() -> None:  # pragma: no cover - entry point
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m aijobs.cli`
+    main()

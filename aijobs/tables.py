@@ -21,6 +21,8 @@ class Entity(SQLModel, table=True):
 
 
 class Source(SQLModel, table=True):
+    """A document of the corpus; unknown metadata is NULL or 'unknown', never guessed."""
+
     id: str = Field(primary_key=True, foreign_key="entity.id")
     title: str
     languages: str = Field(description="space-separated language tags, e.g. 'en zh-Hans'")
@@ -36,6 +38,8 @@ class Source(SQLModel, table=True):
 
 
 class Occupation(SQLModel, table=True):
+    """An occupation or work type, new, recognised, speculative, established or displaced."""
+
     id: str = Field(primary_key=True, foreign_key="entity.id")
     name_zh_hans: str | None = Field(default=None, description="preferred simplified Chinese name")
     name_zh_hant: str | None = Field(default=None, description="preferred traditional Chinese name")
@@ -45,6 +49,8 @@ class Occupation(SQLModel, table=True):
 
 
 class Person(SQLModel, table=True):
+    """A person the sources name, quote or interview (anonymous ones have a label)."""
+
     id: str = Field(primary_key=True, foreign_key="entity.id")
     name_zh_hans: str | None = None
     name_zh_hant: str | None = None
@@ -56,6 +62,8 @@ class Person(SQLModel, table=True):
 
 
 class Company(SQLModel, table=True):
+    """Any organisation: company, government body, university, research institute, media."""
+
     id: str = Field(primary_key=True, foreign_key="entity.id")
     kind: str = Field(index=True, description="company, government, university, research-institute, publisher, ...")
     name_zh_hans: str | None = None
@@ -70,6 +78,8 @@ class Company(SQLModel, table=True):
 
 
 class Figure(SQLModel, table=True):
+    """A number a source states, with its unit, approximation, period, place and producer."""
+
     id: str = Field(primary_key=True, foreign_key="entity.id")
     measure: str = Field(description="what is measured, in the curators' words")
     value: float | None = None
@@ -88,6 +98,8 @@ class Figure(SQLModel, table=True):
 
 
 class FigureAbout(SQLModel, table=True):
+    """Which occupations, organisations and people a figure is about."""
+
     __tablename__ = "figure_about"
 
     figure_id: str = Field(primary_key=True, foreign_key="figure.id")
@@ -120,6 +132,8 @@ class Claim(SQLModel, table=True):
 
 
 class Citation(SQLModel, table=True):
+    """Where a claim is stated: source, paragraph and an exact quote of at most 40 characters."""
+
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(foreign_key="claim.id", index=True)
     source_id: str = Field(foreign_key="source.id", index=True)
@@ -130,6 +144,8 @@ class Citation(SQLModel, table=True):
 
 
 class PersonAge(SQLModel, table=True):
+    """An age a source states, with the date it was true."""
+
     __tablename__ = "person_age"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -140,6 +156,8 @@ class PersonAge(SQLModel, table=True):
 
 
 class Education(SQLModel, table=True):
+    """A person's education: field, institution, degree, end date."""
+
     id: int | None = Field(default=None, primary_key=True)
     person_id: str = Field(foreign_key="person.id", index=True)
     field: str | None = None
@@ -165,6 +183,8 @@ class Role(SQLModel, table=True):
 
 
 class OccupationStatus(SQLModel, table=True):
+    """An occupation's standing: who recognised it and when, or that it is emerging, affected..."""
+
     __tablename__ = "occupation_status"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -179,6 +199,8 @@ class OccupationStatus(SQLModel, table=True):
 
 
 class OccupationRelation(SQLModel, table=True):
+    """A link between two occupations: evolved from, replaces, displaced by, ..."""
+
     __tablename__ = "occupation_relation"
 
     id: int | None = Field(default=None, primary_key=True)

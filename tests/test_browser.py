@@ -1,0 +1,105 @@
+"""Datasette in a real browser: search the served database in Chinese, see the row."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from aijobs import load
+from aijobs.build import build_sqlite
+from aijobs.serve import datasette_metadata
+from tests.conftest import Workspace
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _need(what: str, available: bool) -> None:
+    if not available:
+        if os.environ.get("AIJOBS_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"AIJOBS_REQUIRE_BROWSER=1 but {what} is missing")
+        pytest.skip(f"{what} not available")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(workspace: Workspace) -> Iterator[str]:
+    _need("datasette", shutil.which("datasette") is not None or _importable("datasette"))
+    db = workspace.root / "aijobs.db"
+    build_sqlite(load(workspace.curated), db)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aijobs.cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/-/versions.json", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("datasette did not start within 30 seconds")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def test_metadata_documents_every_column() -> None:
+    tables = datasette_metadata()["databases"]["aijobs"]["tables"]
+    for name, table in tables.items():
+        assert table["description"], name
+        assert all(table["columns"].values()), name
+
+
+def test_search_page_in_chromium(served: str, tmp_path: Path) -> None:
+    _need("chromium", CHROMIUM is not None)
+    url = f"{served}/aijobs/search_entry?_search={quote('數據標註')}"
+    result = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    dom = result.stdout
+    assert "data-tagger" in dom, result.stderr[-2000:]
+    assert "数据标注员" in dom
+    assert "wang-fang" not in dom

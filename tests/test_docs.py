@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 
+from aijobs import load
+from aijobs.build import build_sqlite
 from aijobs.tables import metadata
 from tests.conftest import REPO
 
@@ -24,3 +28,24 @@ def test_readme_documents_every_table_and_column() -> None:
     assert sorted(documented) == sorted(actual)
     for name, columns in actual.items():
         assert columns <= documented[name], f"README does not document {name}: {sorted(columns - documented[name])}"
+
+
+def _example_queries() -> list[tuple[str, list[str]]]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Example queries", 1)[1].split("\n## ", 1)[0]
+    pairs = re.findall(r"```sql\n(.*?)```\n\n```text\n(.*?)```", section, flags=re.DOTALL)
+    return [(sql, output.splitlines()[2:]) for sql, output in pairs]
+
+
+def test_readme_example_outputs_are_current(tmp_path: Path) -> None:
+    """The README shows real output: rerun each example on a fresh build and compare."""
+    examples = _example_queries()
+    assert len(examples) == 5
+    db = tmp_path / "aijobs.db"
+    build_sqlite(load(REPO / "curated"), db)
+    with sqlite3.connect(db) as connection:
+        for sql, lines in examples:
+            rows = connection.execute(sql).fetchall()
+            assert len(rows) == len(lines), sql
+            for row, line in zip(rows, lines, strict=True):
+                assert line.split()[0] == str(row[0]), (sql, line)

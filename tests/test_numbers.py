@@ -196,7 +196,7 @@ def test_several_mentions(text: str, expected: list[Expected]) -> None:
         "no one knows",
         "the 2nd edition",
         "https://example.com/2024/05/123.html",
-        "convert/2a4bf629c539b670b25c1412b75a9d6b.png",
+        "img/7f3e9a0b41c2d58e6f70a1b2c3d4e5f6.png",
         "prism-atom-one-dark",
         "千万不要",
         "〇 要点",

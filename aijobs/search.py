@@ -13,6 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from aijobs.folding import fold
+from aijobs.textnorm import normalize
 
 _COLUMNS = "s.entity_id, e.type, e.name, s.text, s.kind, s.folded"
 
@@ -53,11 +54,14 @@ def search(connection: sqlite3.Connection, query: str, limit: int = 20) -> list[
     folded = fold(query)
     if not folded:
         return []
-    best: dict[str, Hit] = {}
+    literal = normalize(query).casefold()
+    best: dict[str, tuple[tuple[int, bool, int], Hit]] = {}
     for entity_id, type_, name, text, kind, folded_text in candidates(connection, folded):
         hit = Hit(entity_id, type_, name, text, kind, _rank(folded, folded_text, kind))
-        current = best.get(entity_id)
-        if current is None or (hit.rank, len(hit.matched)) < (current.rank, len(current.matched)):
-            best[entity_id] = hit
-    ordered = sorted(best.values(), key=lambda h: (h.rank, len(h.matched), h.type, h.entity_id))
+        # Among equal ranks, show the name in the query's own script (訓練師 -> 人工智能訓練師).
+        key = (hit.rank, literal not in text.casefold(), len(text))
+        if entity_id not in best or key < best[entity_id][0]:
+            best[entity_id] = (key, hit)
+    hits = [hit for _, hit in best.values()]
+    ordered = sorted(hits, key=lambda h: (h.rank, len(h.matched), h.type, h.entity_id))
     return ordered[:limit]

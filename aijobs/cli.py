@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from aijobs.kb import DEFAULT_CURATED, KnowledgeBase, validate
 from aijobs.problems import Problem, format_problems
 
 if TYPE_CHECKING:
+    from aijobs.kb import KnowledgeBase
     from aijobs.verify import Corpus
 
 app = typer.Typer(
@@ -24,11 +24,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: importing rich would triple start-up time
 )
-db_app = typer.Typer(help="Manage database files: schema upgrades.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage database files: schema upgrades.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(db_app, name="db")
 
 DEFAULT_DB = Path("aijobs.db")
+DEFAULT_CURATED = Path("curated")
 
 
 class OutputFormat(StrEnum):
@@ -63,6 +65,8 @@ def _report(problems: list[Problem], fmt: OutputFormat, what: str) -> None:
 
 
 def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> KnowledgeBase:
+    from aijobs.kb import validate
+
     kb, problems = validate(curated)
     if problems:
         _report(problems, fmt, "validate")
@@ -76,6 +80,8 @@ def validate_command(curated: CuratedArg = DEFAULT_CURATED, fmt: FormatOpt = Out
 
     Prints each problem as file:line:column: field: message, all of them in one run.
     """
+    from aijobs.kb import validate
+
     kb, problems = validate(curated)
     _report(problems, fmt, "validate")
     if problems:

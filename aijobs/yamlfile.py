@@ -41,19 +41,19 @@ _FALSE = frozenset({"false", "False", "FALSE"})
 
 @dataclass
 class YamlDocument:
-    """A parsed file: its data and the (line, column) of every value, by field path."""
+    """A parsed file: its data and where every value is, by field path."""
 
     path: Path
     shown_as: str
     data: Any
-    positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[FieldPath, Any] = field(default_factory=dict)  # libyaml marks, 0-based
 
     def locate(self, where: FieldPath) -> Location:
         """The location of a field, or of its nearest enclosing value that exists."""
         for end in range(len(where), -1, -1):
-            position = self.positions.get(tuple(where[:end]))
-            if position:
-                return Location(self.shown_as, *position)
+            mark = self.marks.get(tuple(where[:end]))
+            if mark is not None:
+                return Location(self.shown_as, *_position(mark))
         return Location(self.shown_as, 1, 1)
 
 
@@ -108,77 +108,89 @@ def _position(mark: Any) -> tuple[int, int]:
     return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
 
 
-class _TreeBuilder:
-    """Turns a libyaml event stream into plain Python data plus positions."""
+_SCALAR, _SEQUENCE, _MAPPING = yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent
+_SEQUENCE_END, _MAPPING_END, _ALIAS = yaml.SequenceEndEvent, yaml.MappingEndEvent, yaml.AliasEvent
 
-    def __init__(self, shown_as: str) -> None:
+
+class _TreeBuilder:
+    """Turns a libyaml event stream into plain Python data plus positions.
+
+    This is the hot loop of validation: marks are stored as libyaml gives them and only
+    turned into (line, column) when a problem needs locating.
+    """
+
+    def __init__(self, shown_as: str, next_event: Any) -> None:
         self.shown_as = shown_as
-        self.positions: dict[FieldPath, tuple[int, int]] = {}
+        self.next_event = next_event
+        self.marks: dict[FieldPath, Any] = {}
 
     def fail(self, event: Any, message: str, code: str = "yaml") -> YamlError:
         return YamlError(Problem(Location(self.shown_as, *_position(event.start_mark)), message, code=code))
 
     def check_node_event(self, event: Any) -> None:
-        if isinstance(event, yaml.AliasEvent):
+        if type(event) is _ALIAS:
             raise self.fail(event, f"YAML alias '*{event.anchor}' is not allowed; write the value out in full")
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None:
-            raise self.fail(event, f"YAML anchor '&{anchor}' is not allowed; write each value out in full")
-        tag = getattr(event, "tag", None)
-        implicit = getattr(event, "implicit", True)
-        explicit = tag is not None and not (implicit is True or (isinstance(implicit, tuple) and any(implicit)))
-        if explicit and tag not in ("!",):
-            raise self.fail(event, f"YAML tag '{tag}' is not allowed; curated files hold plain data only")
+        if event.anchor is not None:
+            raise self.fail(event, f"YAML anchor '&{event.anchor}' is not allowed; write each value out in full")
+        tag = event.tag
+        if tag is not None:
+            implicit = event.implicit
+            explicit = not (implicit is True or (isinstance(implicit, tuple) and any(implicit)))
+            if explicit and tag != "!":
+                raise self.fail(event, f"YAML tag '{tag}' is not allowed; curated files hold plain data only")
 
-    def build(self, events: Any, first: Any, path: FieldPath) -> Any:
-        self.check_node_event(first)
-        if len(path) > MAX_DEPTH:
-            raise self.fail(first, f"data is nested more than {MAX_DEPTH} levels deep")
-        self.positions[path] = _position(first.start_mark)
-        if isinstance(first, yaml.ScalarEvent):
-            if first.implicit[0] and first.style in (None, ""):  # plain, unquoted
+    def build(self, first: Any, path: FieldPath) -> Any:
+        kind = type(first)
+        if kind is _ALIAS or first.anchor is not None or first.tag is not None:
+            self.check_node_event(first)
+        self.marks[path] = first.start_mark
+        if kind is _SCALAR:
+            if first.implicit[0] and not first.style:  # plain, unquoted
                 return resolve_plain_scalar(first.value)
             return first.value
-        if isinstance(first, yaml.SequenceStartEvent):
+        if len(path) >= MAX_DEPTH:
+            raise self.fail(first, f"data is nested more than {MAX_DEPTH} levels deep")
+        next_event = self.next_event
+        if kind is _SEQUENCE:
             items: list[Any] = []
-            for event in events:
-                if isinstance(event, yaml.SequenceEndEvent):
+            while True:
+                event = next_event()
+                if type(event) is _SEQUENCE_END:
                     return items
-                items.append(self.build(events, event, (*path, len(items))))
-        if isinstance(first, yaml.MappingStartEvent):
+                items.append(self.build(event, (*path, len(items))))
+        if kind is _MAPPING:
             mapping: dict[str, Any] = {}
-            for event in events:
-                if isinstance(event, yaml.MappingEndEvent):
+            while True:
+                event = next_event()
+                if type(event) is _MAPPING_END:
                     return mapping
-                self.check_node_event(event)
-                if not isinstance(event, yaml.ScalarEvent):
-                    raise self.fail(event, "mapping keys must be plain strings")
+                if type(event) is not _SCALAR or event.anchor is not None or event.tag is not None:
+                    self.check_node_event(event)
+                    if type(event) is not _SCALAR:
+                        raise self.fail(event, "mapping keys must be plain strings")
                 key = event.value
                 if key in mapping:
                     raise self.fail(event, f"duplicate key '{key}'; each key may appear once in a mapping")
-                key_position = _position(event.start_mark)
-                mapping[key] = self.build(events, next(events), (*path, key))
-                # Keep the key's own position for "unknown field" errors.
-                self.positions.setdefault((*path, key, "__key__"), key_position)
-            return mapping
-        raise self.fail(first, f"unexpected YAML event {type(first).__name__}")
+                self.marks[(*path, key, "__key__")] = event.start_mark  # for "unknown field" errors
+                mapping[key] = self.build(next_event(), (*path, key))
+        raise self.fail(first, f"unexpected YAML event {kind.__name__}")
 
 
 def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocument:
     """Parse one YAML document from text; raises YamlError with a located problem."""
-    builder = _TreeBuilder(shown_as)
+    loader = _Loader(text)
+    builder = _TreeBuilder(shown_as, loader.get_event)
     try:
-        events = iter(yaml.parse(text, Loader=_Loader))
-        next(events)  # StreamStart
-        start = next(events)
+        next_event = loader.get_event
+        next_event()  # StreamStart
+        start = next_event()
         if isinstance(start, yaml.StreamEndEvent):
             return YamlDocument(path or Path(shown_as), shown_as, None, {})
-        data = builder.build(events, next(events), ())
-        end = next(events)  # DocumentEnd
-        following = next(events)
+        data = builder.build(next_event(), ())
+        next_event()  # DocumentEnd
+        following = next_event()
         if not isinstance(following, yaml.StreamEndEvent):
             raise builder.fail(following, "file holds more than one YAML document; keep one record per file")
-        del end
     except yaml.MarkedYAMLError as exc:
         line, column = _position(exc.problem_mark or exc.context_mark)
         what = exc.problem or "invalid YAML"
@@ -190,7 +202,9 @@ def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocume
         raise YamlError(Problem(Location(shown_as, 1, 1), f"YAML error: {exc}", code="yaml")) from None
     except RecursionError:
         raise YamlError(Problem(Location(shown_as, 1, 1), "data is nested too deeply", code="yaml")) from None
-    return YamlDocument(path or Path(shown_as), shown_as, data, builder.positions)
+    finally:
+        loader.dispose()
+    return YamlDocument(path or Path(shown_as), shown_as, data, builder.marks)
 
 
 def read_yaml(path: Path, shown_as: str) -> YamlDocument:

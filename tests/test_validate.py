@@ -215,7 +215,7 @@ def test_non_utf8_and_bom(workspace: Workspace) -> None:
 
 def test_deep_nesting_is_refused(workspace: Workspace) -> None:
     workspace.write("people/x.yaml", "id: x\nnote: " + "[" * 100 + "]" * 100 + "\n")
-    assert problems_of(workspace) == ["curated/people/x.yaml:2:71: data is nested more than 64 levels deep"]
+    assert problems_of(workspace) == ["curated/people/x.yaml:2:70: data is nested more than 64 levels deep"]
 
 
 def test_huge_file_is_refused_unread(workspace: Workspace) -> None:

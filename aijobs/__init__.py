@@ -34,7 +34,23 @@ _EXPORTS = {
     "Source": "aijobs.records",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Citation",
+    "Claim",
+    "Company",
+    "Figure",
+    "KnowledgeBase",
+    "Location",
+    "Name",
+    "Occupation",
+    "Person",
+    "Problem",
+    "ProblemsFound",
+    "Record",
+    "Source",
+    "load",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

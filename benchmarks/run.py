@@ -14,6 +14,7 @@ Needs `pip install -e '.[bench]'`.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import sqlite3
@@ -139,7 +140,7 @@ def main() -> None:
         )
     scales = sorted(results)
     print("\ngrowth between sizes (time ratio / record ratio; 1.0 is linear):")
-    for small, large in zip(scales, scales[1:], strict=False):
+    for small, large in itertools.pairwise(scales):
         r_small, _, b_small, _, _ = results[small]
         r_large, v_large, b_large, _, _ = results[large]
         record_ratio = r_large / r_small

@@ -110,5 +110,15 @@ def _modules_after(args: list[str]) -> set[str]:
 
 
 def test_help_and_validate_do_not_import_sqlalchemy(workspace: Workspace) -> None:
-    assert "sqlalchemy" not in _modules_after(["--help"])
+    help_modules = _modules_after(["--help"])
+    assert "sqlalchemy" not in help_modules
+    assert "pydantic" not in help_modules  # --help stays as quick as importing typer
     assert "sqlalchemy" not in _modules_after(["validate", str(Path("curated"))])
+
+
+def test_public_api_names_resolve() -> None:
+    import aijobs
+
+    for name in aijobs.__all__:
+        assert getattr(aijobs, name) is not None
+    assert sorted(aijobs.__all__) == sorted(aijobs._EXPORTS)

@@ -59,9 +59,44 @@ def check_database(connection: Connection) -> None:
     ).scalar_one()
     if uncited:
         raise BuildError(f"{uncited} claim(s) have no citation")
-    broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
-    if broken:
-        raise BuildError(f"foreign key check failed: {broken[:5]}")
+    if connection.dialect.name == "sqlite":  # PostgreSQL enforces foreign keys as rows go in
+        broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+        if broken:
+            raise BuildError(f"foreign key check failed: {broken[:5]}")
+
+
+def is_server_url(target: str) -> bool:
+    return target.startswith(("postgresql:", "postgresql+", "postgres:"))
+
+
+def server_url(url: str) -> str:
+    """SQLAlchemy URL for PostgreSQL through psycopg 3, whatever scheme the user typed."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def build_server(kb: KnowledgeBase, url: str) -> dict[str, int]:
+    """Load `kb` into a PostgreSQL database in one transaction.
+
+    The same Alembic migrations create or upgrade the schema; the old rows are deleted
+    and the new ones inserted in the same transaction, so readers see either the old
+    knowledge base or the new one, and a failure changes nothing.
+    """
+    engine = create_engine(server_url(url))
+    try:
+        with engine.begin() as connection:
+            upgrade(connection)
+            names = ", ".join(f'"{name}"' for name in TABLE_ORDER)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))  # ids as in a fresh SQLite build
+            counts = insert_rows(connection, kb)
+            check_database(connection)
+    except SQLAlchemyError as exc:
+        raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
+    finally:
+        engine.dispose()
+    return counts
 
 
 def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:

@@ -127,24 +127,32 @@ def source_command(
 @app.command("build")
 def build_command(
     curated: CuratedOpt = DEFAULT_CURATED,
-    db: Annotated[Path, typer.Option("--db", "-o", help="The SQLite file to write.")] = DEFAULT_DB,
+    db: Annotated[
+        str, typer.Option("--db", "-o", help="The SQLite file to write, or a postgresql://user@host/dbname URL.")
+    ] = str(DEFAULT_DB),
 ) -> None:
-    """Validate curated/ and build the SQLite database from it.
+    """Validate curated/ and build the database from it.
 
-    The schema comes from the Alembic migrations. The file is replaced atomically:
-    if anything fails, the previous database is left as it was.
+    The schema comes from the Alembic migrations. A SQLite file is replaced atomically;
+    PostgreSQL is loaded in one transaction. If anything fails, the previous database
+    is left as it was.
     """
     kb = _load_or_exit(curated)
-    from aijobs.build import BuildError, build_sqlite
+    from aijobs.build import BuildError, build_server, build_sqlite, is_server_url
 
     try:
-        counts = build_sqlite(kb, db)
+        counts = build_server(kb, db) if is_server_url(db) else build_sqlite(kb, Path(db))
     except BuildError as exc:
         _fail(f"build failed, {db} left unchanged: {exc}")
     except OSError as exc:
         _fail(f"cannot write {db}: {exc.strerror or exc}", 1)
     summary = ", ".join(f"{counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
-    typer.echo(f"wrote {db}: {summary}")
+    shown = db
+    if is_server_url(db):
+        from sqlalchemy.engine import make_url
+
+        shown = make_url(db).render_as_string(hide_password=True)
+    typer.echo(f"wrote {shown}: {summary}")
 
 
 @db_app.command("upgrade")

@@ -25,11 +25,22 @@ _SLUG = re.compile(SLUG_PATTERN)
 
 @dataclass
 class LoadedRecord:
+    """A valid record and where it came from.
+
+    The parsed YAML tree and its marks are dropped once the record is valid (they
+    would double the memory of a large knowledge base); `locate` reads the file again
+    in the rare case a later check needs a line number.
+    """
+
     record: Record
-    document: YamlDocument
+    path: Path
+    shown_as: str
 
     def locate(self, *where: str | int) -> Location:
-        return self.document.locate(where)
+        try:
+            return read_yaml(self.path, self.shown_as).locate(where)
+        except (OSError, YamlError):
+            return Location(self.shown_as)
 
 
 @dataclass
@@ -143,7 +154,7 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
         return None, problems
     if problems:
         return None, problems
-    return LoadedRecord(record, document), []
+    return LoadedRecord(record, document.path, document.shown_as), []
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[list[str | int], bool]:

@@ -99,7 +99,7 @@ def build_rows(kb: KnowledgeBase) -> dict[str, list[Row]]:
                 "id": record.id,
                 "type": record.kind_name,
                 "name": record.display_name(),
-                "file": item.document.shown_as,
+                "file": item.shown_as,
             }
         )
         if isinstance(record, rec.NamedRecord):

@@ -103,7 +103,7 @@ def _build_in_child(curated: Path, db: Path) -> subprocess.Popen[bytes]:
 def test_killed_build_leaves_old_database_intact(tmp_path: Path, delay: float) -> None:
     small, large = tmp_path / "small", tmp_path / "large"
     generate(small, 1, corpus=tmp_path / "corpus")
-    generate(large, 15, corpus=tmp_path / "corpus")
+    large_records = generate(large, 15, corpus=tmp_path / "corpus")
     db = tmp_path / "aijobs.db"
     kb, problems = validate(small)
     assert problems == []
@@ -119,11 +119,16 @@ def test_killed_build_leaves_old_database_intact(tmp_path: Path, delay: float) -
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         entities = connection.execute("SELECT count(*) FROM entity").fetchone()[0]
-    if child.returncode == -signal.SIGKILL:
-        assert after == before  # killed before the rename: untouched
+        uncited = connection.execute("SELECT count(*) FROM claim WHERE id NOT IN (SELECT claim_id FROM citation)")
+        assert uncited.fetchone() == (0,)
+    # Either the old database, byte for byte, or the complete new one (the kill came after
+    # the atomic rename); never anything in between.
+    if after == before:
         assert entities == len(kb)
-    else:  # the build finished before the signal: the new database is complete
-        assert entities > len(kb)
+    else:
+        assert entities == large_records
+    if child.returncode == 0:  # a finished build cleans up; a killed one may leave its temporary file
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".building")] == []
 
 
 def test_reader_during_rebuild_sees_consistent_data(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from pydantic import BaseModel
 
@@ -33,10 +34,15 @@ class Reference:
     allowed: tuple[str, ...]  # record kinds, e.g. ("company", "person")
 
 
+@cache
+def _field_names(model_class: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model_class.model_fields)
+
+
 def walk(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, BaseModel]]:
     """Yield (field path, model) for `model` and every model nested inside it."""
     yield path, model
-    for name in type(model).model_fields:
+    for name in _field_names(type(model)):
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             yield from walk(value, (*path, name))

@@ -63,8 +63,13 @@ class YamlError(Exception):
         super().__init__(str(problem))
 
 
+_MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
+
+
 def resolve_plain_scalar(text: str) -> Any:
     """YAML 1.2 core schema for unquoted scalars; everything else is a string."""
+    if text and text[0] not in _MAYBE_NOT_STRING:
+        return text  # the common case: a word, a name, a sentence
     if text in _NULL:
         return None
     if text in _TRUE:

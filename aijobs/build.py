@@ -65,6 +65,23 @@ def check_database(connection: Connection) -> None:
             raise BuildError(f"foreign key check failed: {broken[:5]}")
 
 
+def _fill(engine: Engine, kb: KnowledgeBase, replace: bool) -> dict[str, int]:
+    """Migrate, insert and check in one transaction; `replace` empties the tables first."""
+    try:
+        with engine.begin() as connection:
+            upgrade(connection)
+            if replace:
+                names = ", ".join(f'"{name}"' for name in TABLE_ORDER)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))  # ids as in a fresh build
+            counts = insert_rows(connection, kb)
+            check_database(connection)
+    except SQLAlchemyError as exc:
+        raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
+    finally:
+        engine.dispose()
+    return counts
+
+
 def is_server_url(target: str) -> bool:
     return target.startswith(("postgresql:", "postgresql+", "postgres:"))
 
@@ -84,19 +101,7 @@ def build_server(kb: KnowledgeBase, url: str) -> dict[str, int]:
     and the new ones inserted in the same transaction, so readers see either the old
     knowledge base or the new one, and a failure changes nothing.
     """
-    engine = create_engine(server_url(url))
-    try:
-        with engine.begin() as connection:
-            upgrade(connection)
-            names = ", ".join(f'"{name}"' for name in TABLE_ORDER)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))  # ids as in a fresh SQLite build
-            counts = insert_rows(connection, kb)
-            check_database(connection)
-    except SQLAlchemyError as exc:
-        raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
-    finally:
-        engine.dispose()
-    return counts
+    return _fill(create_engine(server_url(url)), kb, replace=True)
 
 
 def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
@@ -107,16 +112,7 @@ def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
     os.close(handle)
     temp = Path(temp_name)
     try:
-        engine = sqlite_engine(temp)
-        try:
-            with engine.begin() as connection:
-                upgrade(connection)
-                counts = insert_rows(connection, kb)
-                check_database(connection)
-        except SQLAlchemyError as exc:
-            raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
-        finally:
-            engine.dispose()
+        counts = _fill(sqlite_engine(temp), kb, replace=False)
         with temp.open("rb+") as written:
             os.fsync(written.fileno())
         os.replace(temp, target)

@@ -162,3 +162,18 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AIJOBS_CORPUS", str(space.corpus))
     return space
+
+
+def make_part_of_cycle(space: Workspace) -> None:
+    """Two organisations, each part of the other."""
+    cite = "{source: demo-news, para: 3, quote: 人社部}"
+    space.write(
+        "companies/bureau.yaml",
+        f"id: bureau\nkind: government\nnames:\n  - {{text: 局, lang: zh-Hans, cite: [{cite}]}}\n"
+        f"part_of: {{organisation: ministry, cite: [{cite}]}}\n",
+    )
+    space.write(
+        "companies/ministry.yaml",
+        (space.curated / "companies/ministry.yaml").read_text(encoding="utf-8")
+        + f"part_of: {{organisation: bureau, cite: [{cite}]}}\n",
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aijobs import validate
-from tests.conftest import Workspace
+from tests.conftest import Workspace, make_part_of_cycle
 
 
 def problems_of(space: Workspace) -> list[str]:
@@ -73,17 +73,7 @@ def test_duplicate_preferred_names(workspace: Workspace) -> None:
 
 
 def test_part_of_cycle(workspace: Workspace) -> None:
-    cite = "{source: demo-news, para: 3, quote: 人社部}"
-    workspace.write(
-        "companies/bureau.yaml",
-        f"id: bureau\nkind: government\nnames:\n  - {{text: 局, lang: zh-Hans, cite: [{cite}]}}\n"
-        f"part_of: {{organisation: ministry, cite: [{cite}]}}\n",
-    )
-    workspace.write(
-        "companies/ministry.yaml",
-        (workspace.curated / "companies/ministry.yaml").read_text(encoding="utf-8")
-        + f"part_of: {{organisation: bureau, cite: [{cite}]}}\n",
-    )
+    make_part_of_cycle(workspace)
     assert problems_of(workspace) == [
         "curated/companies/bureau.yaml:5:25: part_of.organisation: part_of forms a cycle: bureau -> ministry -> bureau"
     ]

@@ -80,7 +80,3 @@ class Document:
     @cached_property
     def paragraphs(self) -> dict[int, str]:
         return paragraphs(self.text, self.format)
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -15,7 +15,6 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
-LANGS: tuple[Lang, ...] = ("zh-Hans", "zh-Hant", "en")
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)

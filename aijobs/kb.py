@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -93,13 +92,6 @@ class KnowledgeBase:
 
     def figures_about(self, record_id: str) -> list[Figure]:
         return [figure for figure in self.figures if record_id in figure.about]
-
-    def citing(self, source_id: str) -> Iterator[tuple[Claim, int]]:
-        """(claim, index of citation) for every citation of a source."""
-        for claim in self.claims():
-            for index, citation in enumerate(claim.citations):
-                if citation.source == source_id:
-                    yield claim, index
 
     def mentions(self) -> dict[str, list[str]]:
         """{record id: ids of records that refer to it}, for 'what links here'."""

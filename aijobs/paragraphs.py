@@ -26,7 +26,6 @@ from typing import Literal
 from aijobs.textnorm import fold_whitespace
 
 Format = Literal["text", "markdown", "html"]
-FORMATS: tuple[Format, ...] = ("text", "markdown", "html")
 
 
 def split_front_matter(document: str) -> tuple[str | None, str]:

@@ -110,7 +110,7 @@ def source_command(
     corpus: CorpusOpt = None,
 ) -> None:
     """Print a source's numbered paragraphs, exactly as citations count them."""
-    from aijobs.provenance import open_source
+    from aijobs.corpus import open_source
 
     kb = _load_or_exit(curated)
     document = open_source(kb, source_id, corpus, fail=_fail)

@@ -11,11 +11,16 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from aijobs.paragraphs import Format, paragraphs
+
+if TYPE_CHECKING:
+    from aijobs.kb import KnowledgeBase
 
 ENV_VAR = "AIJOBS_CORPUS"
 
@@ -80,3 +85,21 @@ class Document:
     @cached_property
     def paragraphs(self) -> dict[int, str]:
         return paragraphs(self.text, self.format)
+
+
+def open_source(kb: KnowledgeBase, source_id: str, corpus: Path | None, fail: Callable[[str], NoReturn]) -> Document:
+    """The document behind a source record, or a call to `fail` saying what is missing."""
+    from aijobs.records import Source
+
+    source = kb.get(source_id) if source_id in kb else None
+    if not isinstance(source, Source):
+        known = ", ".join(s.id for s in kb.sources) or "none"
+        fail(f"no source has id {source_id!r}; known sources: {known}")
+    try:
+        folder = find_corpus(corpus)
+    except CorpusNotFound as exc:
+        fail(str(exc))
+    path = folder / source.file
+    if not path.is_file():
+        fail(f"{source.file} (source {source_id}) is not in the corpus folder {folder}")
+    return Document.read(path, source.format)

@@ -104,6 +104,15 @@ def build_server(kb: KnowledgeBase, url: str) -> dict[str, int]:
     return _fill(create_engine(server_url(url)), kb, replace=True)
 
 
+def _file_mode(target: Path) -> int:
+    """The replaced file's mode, or what a new file gets under the current umask."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
     """Write `kb` to the SQLite file `target`, replacing it only when complete."""
     target = target.resolve()
@@ -111,6 +120,7 @@ def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
     os.close(handle)
     temp = Path(temp_name)
+    os.chmod(temp, _file_mode(target))  # mkstemp makes 0600; a database is for sharing
     try:
         counts = _fill(sqlite_engine(temp), kb, replace=False)
         with temp.open("rb+") as written:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -55,6 +56,17 @@ def test_build_writes_every_table(workspace: Workspace) -> None:
         "JOIN claim k ON k.id = c.claim_id WHERE k.key = 'wang-fang:ages.0'",
     ) == [(4, "Wang Fang, 29", 5, "29岁")]
     assert query(db, "PRAGMA foreign_key_check") == []
+
+
+def test_built_file_is_readable_like_any_new_file(workspace: Workspace) -> None:
+    db = workspace.root / "kb.db"
+    build_sqlite(load(workspace.curated), db)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert db.stat().st_mode & 0o777 == 0o666 & ~mask
+    db.chmod(0o640)
+    build_sqlite(load(workspace.curated), db)
+    assert db.stat().st_mode & 0o777 == 0o640  # a rebuild keeps the file's mode
 
 
 def test_build_is_deterministic(workspace: Workspace) -> None:

@@ -35,7 +35,7 @@ def upgrade_file(path: Path) -> tuple[str | None, str]:
     os.close(handle)
     temp = Path(temp_name)
     try:
-        shutil.copyfile(path, temp)
+        shutil.copy2(path, temp)  # keeps the file mode as well as the data
         engine = sqlite_engine(temp)
         try:
             with engine.begin() as connection:

@@ -194,8 +194,9 @@ def search_command(
         typer.echo(f"no match for {query!r}")
         raise typer.Exit(1)
     for hit in hits:
-        matched = "" if hit.matched == hit.name else f"  (matched {hit.kind}: {hit.matched})"
-        typer.echo(f"{hit.type:<10} {hit.entity_id:<40} {hit.name}{matched}")
+        names = " / ".join(text for _, text in hit.names) or hit.name
+        matched = f"  (matched {hit.kind}: {hit.matched})" if hit.matched not in names else ""
+        typer.echo(f"{hit.type:<10} {hit.entity_id:<36} {names}{matched}")
 
 
 @app.command("fmt")

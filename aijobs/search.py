@@ -10,7 +10,7 @@ then any other substring.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aijobs.folding import fold
 from aijobs.textnorm import normalize
@@ -26,6 +26,7 @@ class Hit:
     matched: str
     kind: str
     rank: int
+    names: tuple[tuple[str, str], ...] = ()  # (language, preferred name), for display
 
 
 def _rank(query: str, folded: str, kind: str) -> int:
@@ -63,5 +64,20 @@ def search(connection: sqlite3.Connection, query: str, limit: int = 20) -> list[
         if entity_id not in best or key < best[entity_id][0]:
             best[entity_id] = (key, hit)
     hits = [hit for _, hit in best.values()]
-    ordered = sorted(hits, key=lambda h: (h.rank, len(h.matched), h.type, h.entity_id))
-    return ordered[:limit]
+    ordered = sorted(hits, key=lambda h: (h.rank, len(h.matched), h.type, h.entity_id))[:limit]
+    preferred = _preferred_names(connection, [hit.entity_id for hit in ordered])
+    return [replace(hit, names=preferred.get(hit.entity_id, ())) for hit in ordered]
+
+
+def _preferred_names(connection: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = connection.execute(
+        f"SELECT entity_id, lang, text FROM label WHERE preferred AND entity_id IN ({marks}) ORDER BY entity_id, lang",
+        ids,
+    ).fetchall()
+    names: dict[str, list[tuple[str, str]]] = {}
+    for entity_id, lang, text in rows:
+        names.setdefault(entity_id, []).append((lang, text))
+    return {entity_id: tuple(pairs) for entity_id, pairs in names.items()}

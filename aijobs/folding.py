@@ -22,4 +22,4 @@ def _to_simplified() -> Any:
 
 def fold(text: str) -> str:
     """The search key of a name or a query."""
-    return _to_simplified().convert(normalize(text)).casefold()  # type: ignore[no-any-return]
+    return str(_to_simplified().convert(normalize(text))).casefold()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Literal
+from typing import Any, Literal
 
 from aijobs.textnorm import fold_whitespace
 
@@ -56,7 +56,7 @@ def markdown_paragraphs(body: str) -> list[str]:
     return [text for text in (fold_whitespace(p) for p in paragraphs) if text]
 
 
-def _inline_text(children: list) -> str:  # type: ignore[type-arg]
+def _inline_text(children: list[Any]) -> str:
     parts: list[str] = []
     for child in children:
         if child.type in ("text", "code_inline", "html_inline"):

@@ -10,7 +10,7 @@ from aijobs.loader import LoadedRecord
 from aijobs.problems import Problem
 from aijobs.records import TYPE_BY_KIND, Company, NamedRecord
 from aijobs.references import references
-from aijobs.textnorm import normalize
+from aijobs.text import normalize
 
 
 def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[str] = frozenset()) -> list[Problem]:

@@ -17,7 +17,7 @@ from aijobs.problems import Problem, format_problems
 
 if TYPE_CHECKING:
     from aijobs.kb import KnowledgeBase
-    from aijobs.verify import Corpus
+    from aijobs.provenance.corpus import Corpus
 
 app = typer.Typer(
     help="aijobs: a hand-curated, citable knowledge base of the occupations AI creates and changes.",
@@ -94,7 +94,7 @@ def show_command(
     record_id: Annotated[str, typer.Argument(help="A record id.")], curated: CuratedOpt = DEFAULT_CURATED
 ) -> None:
     """Print one record with its claims and their citations."""
-    from aijobs.display import describe_record
+    from aijobs.tools.display import describe_record
 
     kb = _load_or_exit(curated)
     if record_id not in kb:
@@ -110,7 +110,7 @@ def source_command(
     corpus: CorpusOpt = None,
 ) -> None:
     """Print a source's numbered paragraphs, exactly as citations count them."""
-    from aijobs.corpus import open_source
+    from aijobs.provenance.corpus import open_source
 
     kb = _load_or_exit(curated)
     document = open_source(kb, source_id, corpus, fail=_fail)
@@ -138,7 +138,8 @@ def build_command(
     is left as it was.
     """
     kb = _load_or_exit(curated)
-    from aijobs.build import BuildError, build_server, build_sqlite, is_server_url
+    from aijobs.db.build import BuildError, build_server, build_sqlite
+    from aijobs.db.engine import is_server_url
 
     try:
         counts = build_server(kb, db) if is_server_url(db) else build_sqlite(kb, Path(db))
@@ -160,7 +161,7 @@ def db_upgrade_command(
     path: Annotated[Path, typer.Argument(help="An aijobs SQLite file built by an older version.")],
 ) -> None:
     """Upgrade a database file's schema to the latest migration, in place and atomically."""
-    from aijobs.upgrade import UpgradeError, upgrade_file
+    from aijobs.db.upgrade import UpgradeError, upgrade_file
 
     try:
         before, after = upgrade_file(path)
@@ -184,7 +185,7 @@ def search_command(
     """
     import sqlite3
 
-    from aijobs.search import search
+    from aijobs.db.search import search
 
     if not db.is_file():
         _fail(f"{db} not found; build it first with `aijobs build`")
@@ -210,9 +211,9 @@ def fmt_command(
     """
     import os
 
-    from aijobs.fmt import format_file
     from aijobs.loader import EXTENSION, record_files
     from aijobs.problems import display_path
+    from aijobs.tools.fmt import format_file
 
     changed, failed = [], []
     for folder, path in record_files(curated):
@@ -244,7 +245,7 @@ def schema_command(
     check: Annotated[bool, typer.Option(help="Exit 1 if the schema files are missing or out of date.")] = False,
 ) -> None:
     """Write JSON Schema files for editors, generated from the record models."""
-    from aijobs.schema import stale_schemas, write_schemas
+    from aijobs.tools.schema import stale_schemas, write_schemas
 
     if check:
         stale = stale_schemas(curated)
@@ -271,7 +272,7 @@ def new_command(
     curated: CuratedOpt = DEFAULT_CURATED,
 ) -> None:
     """Create a minimal, valid record file to start from."""
-    from aijobs.scaffold import ScaffoldError, scaffold
+    from aijobs.tools.scaffold import ScaffoldError, scaffold
 
     options = {"cite": cite, "name": name, "lang": lang, "measure": measure, "value": value, "unit": unit}
     options["as_written"] = as_written
@@ -298,7 +299,7 @@ def diff_command(
 
     Exit 0 when nothing changed, 1 when something did (like `diff`).
     """
-    from aijobs.diff import DiffError, diff
+    from aijobs.tools.diff import DiffError, diff
 
     try:
         changes, problems = diff(old, new)
@@ -332,7 +333,7 @@ def serve_command(
     import sys
     import tempfile
 
-    from aijobs.serve import datasette_metadata
+    from aijobs.db.serve import datasette_metadata
 
     if importlib.util.find_spec("datasette") is None:
         _fail("Datasette is not installed; pip install 'aijobs[serve]'", 2)
@@ -365,7 +366,7 @@ def export_command(
     curated: CuratedOpt = DEFAULT_CURATED,
 ) -> None:
     """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data)."""
-    from aijobs.export import export
+    from aijobs.tools.export import export
 
     kb = _load_or_exit(curated)
     for path in export(kb, fmt.value, out):
@@ -373,8 +374,7 @@ def export_command(
 
 
 def _open_corpus(kb: KnowledgeBase, corpus: Path | None) -> Corpus:
-    from aijobs.corpus import CorpusNotFound, find_corpus
-    from aijobs.verify import Corpus
+    from aijobs.provenance.corpus import Corpus, CorpusNotFound, find_corpus
 
     try:
         folder = find_corpus(corpus)
@@ -395,7 +395,7 @@ def verify_command(
     exists, the quote occurs in it; a figure's number and a cited name are written
     there. Prints file:line: message for each failure and exits 1 if any.
     """
-    from aijobs.verify import verify
+    from aijobs.provenance.verify import verify
 
     kb = _load_or_exit(curated, fmt)
     report = verify(kb, _open_corpus(kb, corpus))
@@ -421,7 +421,7 @@ def coverage_command(
     Every number no figure (or other claim) cites, and every paragraph no claim cites,
     unless curated/coverage-exceptions.yaml gives a reason. Prints percentages per source.
     """
-    from aijobs.coverage import load_exceptions, measure
+    from aijobs.provenance.coverage import load_exceptions, measure
 
     kb = _load_or_exit(curated)
     exceptions, problems = load_exceptions(curated)

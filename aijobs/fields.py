@@ -16,6 +16,9 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
 
+Format = Literal["text", "markdown", "html"]
+"""How a source document is written; `aijobs.provenance.paragraphs` numbers each kind."""
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)
 QUOTE_MAX = 40

@@ -2,7 +2,7 @@
 
 One YAML file under ``curated/<folder>/<id>.yaml`` holds one record. Every statement a
 record makes carries ``cite``: a list of citations, each naming a source, a paragraph
-number (see ``aijobs.paragraphs``) and a short exact quote from that paragraph. Text
+number (see ``aijobs.provenance.paragraphs``) and a short exact quote from that paragraph. Text
 the curators wrote themselves (descriptions, notes, English renderings of Chinese
 names marked ``translation: true``) is kept apart from what the sources say.
 """
@@ -13,8 +13,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from aijobs.fields import FileName, Lang, Line, PartialDate, Prose, Quote, Sha256, Slug, Unknown
-from aijobs.paragraphs import Format
+from aijobs.fields import FileName, Format, Lang, Line, PartialDate, Prose, Quote, Sha256, Slug, Unknown
 
 
 class Strict(BaseModel):

@@ -1,6 +1,6 @@
 """Alembic environment: runs migrations on the connection aijobs hands it.
 
-aijobs calls Alembic programmatically (see aijobs/migrate.py) and passes an open
+aijobs calls Alembic programmatically (see aijobs/db/migrate.py) and passes an open
 connection in `config.attributes["connection"]`, so a build can migrate and fill a
 temporary database file inside one process. `alembic -c ...` from the shell works too,
 using the `sqlalchemy.url` option.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from aijobs.migrate import include_object
-from aijobs.tables import metadata
+from aijobs.db.migrate import include_object
+from aijobs.db.tables import metadata
 
 config = context.config
 target_metadata = metadata

@@ -16,8 +16,8 @@ from urllib.parse import quote
 import pytest
 
 from aijobs import load
-from aijobs.build import build_sqlite
-from aijobs.serve import datasette_metadata
+from aijobs.db.build import build_sqlite
+from aijobs.db.serve import datasette_metadata
 from tests.conftest import Workspace
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -12,10 +12,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from aijobs import load
-from aijobs.build import BuildError, build_sqlite
-from aijobs.migrate import head_revision, include_object, upgrade
-from aijobs.tables import metadata
-from aijobs.upgrade import UpgradeError, upgrade_file
+from aijobs.db.build import BuildError, build_sqlite
+from aijobs.db.migrate import head_revision, include_object, upgrade
+from aijobs.db.tables import metadata
+from aijobs.db.upgrade import UpgradeError, upgrade_file
 from tests.conftest import Workspace
 
 
@@ -86,7 +86,7 @@ def test_failed_build_leaves_previous_database(workspace: Workspace, monkeypatch
     def broken(*args: object) -> None:
         raise BuildError("simulated failure half-way")
 
-    monkeypatch.setattr("aijobs.build.check_database", broken)
+    monkeypatch.setattr("aijobs.db.build.check_database", broken)
     with pytest.raises(BuildError):
         build_sqlite(load(workspace.curated), db)
     assert db.read_bytes() == before

@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from aijobs import load
 from aijobs.cli import app
-from aijobs.fmt import format_text
-from aijobs.schema import schemas
+from aijobs.tools.fmt import format_text
+from aijobs.tools.schema import schemas
 from tests.conftest import Workspace
 
 runner = CliRunner()

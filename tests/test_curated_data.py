@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from aijobs import load
-from aijobs.build import build_sqlite
-from aijobs.corpus import CorpusNotFound, find_corpus
-from aijobs.coverage import load_exceptions, measure
-from aijobs.verify import Corpus, verify
+from aijobs.db.build import build_sqlite
+from aijobs.provenance.corpus import Corpus, CorpusNotFound, find_corpus
+from aijobs.provenance.coverage import load_exceptions, measure
+from aijobs.provenance.verify import verify
 from tests.conftest import REPO
 
 CURATED = REPO / "curated"

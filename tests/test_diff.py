@@ -8,7 +8,7 @@ import subprocess
 from typer.testing import CliRunner
 
 from aijobs.cli import app
-from aijobs.diff import diff
+from aijobs.tools.diff import diff
 from tests.conftest import Workspace
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 from aijobs import load
-from aijobs.build import build_sqlite
-from aijobs.tables import metadata
+from aijobs.db.build import build_sqlite
+from aijobs.db.tables import metadata
 from tests.conftest import REPO
 
 

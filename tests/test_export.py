@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from aijobs import load
 from aijobs.cli import app
-from aijobs.export import export
-from aijobs.tables import metadata
+from aijobs.db.tables import metadata
+from aijobs.tools.export import export
 from tests.conftest import Workspace
 
 

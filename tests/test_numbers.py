@@ -1,6 +1,6 @@
 """Number mentions: the forms the corpus uses, in both scripts and both languages.
 
-Inputs are NFKC text, as `aijobs.textnorm.normalize` gives to `find_numbers`.
+Inputs are NFKC text, as `aijobs.text.normalize` gives to `find_numbers`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aijobs.numbers import Approx, NumberMention, find_numbers, matches
-from aijobs.textnorm import normalize
+from aijobs.provenance.numbers import Approx, NumberMention, find_numbers, matches
+from aijobs.text import normalize
 
 Expected = tuple[str, float | None, float | None, float | None, Approx]
 

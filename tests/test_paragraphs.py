@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aijobs.paragraphs import paragraphs
-from aijobs.textnorm import contains, normalize
+from aijobs.provenance.paragraphs import paragraphs
+from aijobs.text import contains, normalize
 
 
 def test_text_paragraphs_are_non_empty_lines() -> None:

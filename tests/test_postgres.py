@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from aijobs import load
-from aijobs.build import build_server, build_sqlite, server_url
-from aijobs.migrate import head_revision
+from aijobs.db.build import build_server, build_sqlite
+from aijobs.db.engine import server_url
+from aijobs.db.migrate import head_revision
 from tests.conftest import REPO
 from tests.test_docs import _example_queries
 

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aijobs import validate
-from aijobs.build import build_sqlite
+from aijobs.db.build import build_sqlite
 from aijobs.kb import KnowledgeBase
-from aijobs.synthetic import generate
+from aijobs.tools.synthetic import generate
 from tests.conftest import FILES, Workspace
 
 RECORD_FILES = sorted(name for name in FILES if not name.startswith("sources/"))

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from aijobs import load
-from aijobs.build import build_sqlite
 from aijobs.cli import app
-from aijobs.folding import fold
-from aijobs.search import search
+from aijobs.db.build import build_sqlite
+from aijobs.db.search import search
+from aijobs.text import fold
 from tests.conftest import Workspace
 
 

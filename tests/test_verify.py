@@ -6,8 +6,9 @@ from typer.testing import CliRunner
 
 from aijobs import load
 from aijobs.cli import app
-from aijobs.coverage import Exceptions, load_exceptions, measure
-from aijobs.verify import Corpus, verify
+from aijobs.provenance.corpus import Corpus
+from aijobs.provenance.coverage import Exceptions, load_exceptions, measure
+from aijobs.provenance.verify import verify
 from tests.conftest import Workspace
 
 runner = CliRunner()

@@ -21,11 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Any, Literal
+from typing import Any
 
-from aijobs.textnorm import fold_whitespace
-
-Format = Literal["text", "markdown", "html"]
+from aijobs.fields import Format
+from aijobs.text import fold_whitespace
 
 
 def split_front_matter(document: str) -> tuple[str | None, str]:

@@ -18,11 +18,11 @@ from pydantic import Field, ValidationError
 from aijobs.fields import Prose, Slug
 from aijobs.kb import KnowledgeBase
 from aijobs.loader import describe_validation_error
-from aijobs.numbers import NumberMention, matches
 from aijobs.problems import Location, Problem, display_path
+from aijobs.provenance.corpus import Corpus, NormalizedDocument
+from aijobs.provenance.numbers import NumberMention, matches
 from aijobs.records import Figure, Strict
-from aijobs.textnorm import normalize
-from aijobs.verify import Corpus, NormalizedDocument
+from aijobs.text import normalize
 from aijobs.yamlfile import YamlError, read_yaml
 
 EXCEPTIONS_FILE = "coverage-exceptions.yaml"

@@ -12,8 +12,8 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-from aijobs.build import sqlite_engine
-from aijobs.migrate import current_revision, head_revision, upgrade
+from aijobs.db.engine import sqlite_engine
+from aijobs.db.migrate import current_revision, head_revision, upgrade
 
 
 class UpgradeError(Exception):

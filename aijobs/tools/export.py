@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from aijobs import records as rec
+from aijobs.db.rows import TABLE_ORDER, build_rows
 from aijobs.kb import KnowledgeBase
-from aijobs.rows import TABLE_ORDER, build_rows
 
 BASE_IRI = "https://aijobs.invalid/id/"
 SCHEMA_TYPE = {
@@ -40,7 +40,7 @@ def to_json(kb: KnowledgeBase) -> dict[str, str]:
 
 def to_csv(kb: KnowledgeBase) -> dict[str, str]:
     """{file name: content}: one CSV file per database table, columns in schema order."""
-    from aijobs.tables import metadata
+    from aijobs.db.tables import metadata
 
     rows = build_rows(kb)
     files = {}

@@ -11,9 +11,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from aijobs.fmt import format_text
 from aijobs.loader import validate_document
 from aijobs.problems import Problem
+from aijobs.tools.fmt import format_text
 from aijobs.yamlfile import parse_yaml
 
 CITE_PATTERN = re.compile(r"^(?P<source>[a-z0-9-]+):(?P<para>\d+):(?P<quote>.+)$")

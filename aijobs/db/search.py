@@ -1,6 +1,6 @@
 """Finding entities by any of their names, in any script, in a built database.
 
-Matching happens on folded text (see `aijobs.folding`), through the FTS5 trigram
+Matching happens on folded text (see `aijobs.text`), through the FTS5 trigram
 index for queries of three or more characters and a substring scan of
 `search_entry` for shorter ones (trigrams cannot index them). Results are ranked:
 an exact preferred name, then an exact alias, then a substring of a preferred name,
@@ -12,8 +12,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, replace
 
-from aijobs.folding import fold
-from aijobs.textnorm import normalize
+from aijobs.text import fold, normalize
 
 _COLUMNS = "s.entity_id, e.type, e.name, s.text, s.kind, s.folded"
 

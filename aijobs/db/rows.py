@@ -11,8 +11,8 @@ from typing import Any
 
 from aijobs import records as rec
 from aijobs.claims import Claim
-from aijobs.folding import fold
 from aijobs.kb import KnowledgeBase
+from aijobs.text import fold
 
 Row = dict[str, Any]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import SQLModel
 
-from aijobs import tables as _tables
+from aijobs.db import tables as _tables
 
 LICENSE = "CC0 1.0 (the curated data); source documents belong to their publishers"
 
@@ -105,7 +105,7 @@ COMMON_COLUMNS = {
 
 
 def table_models() -> list[type[SQLModel]]:
-    """The table classes of `aijobs.tables`, in definition order."""
+    """The table classes of `aijobs.db.tables`, in definition order."""
     return [
         model
         for model in vars(_tables).values()

@@ -9,61 +9,15 @@ quote found in another paragraph is reported with that paragraph as the suggeste
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from aijobs.claims import Claim
-from aijobs.corpus import Document
 from aijobs.kb import KnowledgeBase
-from aijobs.numbers import NumberMention, find_numbers, matches
 from aijobs.problems import Location, Problem
+from aijobs.provenance.corpus import Corpus, NormalizedDocument
+from aijobs.provenance.numbers import NumberMention, matches
 from aijobs.records import Citation, Figure, Name
-from aijobs.textnorm import normalize
-
-
-@dataclass
-class Corpus:
-    """The documents behind a knowledge base's sources, read once each."""
-
-    folder: Path
-    documents: dict[str, Document] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)  # source id -> reason
-    changed: set[str] = field(default_factory=set)
-
-    @classmethod
-    def open(cls, kb: KnowledgeBase, folder: Path) -> Corpus:
-        corpus = cls(folder)
-        for source in kb.sources:
-            path = folder / source.file
-            if not path.is_file():
-                corpus.missing[source.id] = f"{source.file} is not in the corpus folder {folder}"
-                continue
-            document = Document.read(path, source.format)
-            corpus.documents[source.id] = document
-            if document.sha256 != source.sha256:
-                corpus.changed.add(source.id)
-        return corpus
-
-
-@dataclass
-class NormalizedDocument:
-    """Paragraphs normalised once, with their numbers parsed on demand."""
-
-    paragraphs: dict[int, str]
-    _numbers: dict[int, list[NumberMention]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, document: Document) -> NormalizedDocument:
-        return cls({n: normalize(text) for n, text in document.paragraphs.items()})
-
-    def numbers(self, para: int) -> list[NumberMention]:
-        if para not in self._numbers:
-            self._numbers[para] = find_numbers(self.paragraphs.get(para, ""))
-        return self._numbers[para]
-
-    def find(self, quote: str) -> list[int]:
-        needle = normalize(quote)
-        return [n for n, text in self.paragraphs.items() if needle in text]
+from aijobs.text import normalize
 
 
 @dataclass

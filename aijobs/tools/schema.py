@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from aijobs.fmt import SCHEMA_FOLDER
 from aijobs.records import RECORD_TYPES
+from aijobs.tools.fmt import SCHEMA_FOLDER
 
 
 def schemas() -> dict[str, str]:

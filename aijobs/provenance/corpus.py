@@ -17,7 +17,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from aijobs.paragraphs import Format, paragraphs
+from aijobs.fields import Format
+from aijobs.provenance.numbers import NumberMention, find_numbers
+from aijobs.provenance.paragraphs import paragraphs
+from aijobs.text import normalize
 
 if TYPE_CHECKING:
     from aijobs.kb import KnowledgeBase
@@ -103,3 +106,48 @@ def open_source(kb: KnowledgeBase, source_id: str, corpus: Path | None, fail: Ca
     if not path.is_file():
         fail(f"{source.file} (source {source_id}) is not in the corpus folder {folder}")
     return Document.read(path, source.format)
+
+
+@dataclass
+class Corpus:
+    """The documents behind a knowledge base's sources, read once each."""
+
+    folder: Path
+    documents: dict[str, Document] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)  # source id -> reason
+    changed: set[str] = field(default_factory=set)
+
+    @classmethod
+    def open(cls, kb: KnowledgeBase, folder: Path) -> Corpus:
+        corpus = cls(folder)
+        for source in kb.sources:
+            path = folder / source.file
+            if not path.is_file():
+                corpus.missing[source.id] = f"{source.file} is not in the corpus folder {folder}"
+                continue
+            document = Document.read(path, source.format)
+            corpus.documents[source.id] = document
+            if document.sha256 != source.sha256:
+                corpus.changed.add(source.id)
+        return corpus
+
+
+@dataclass
+class NormalizedDocument:
+    """Paragraphs normalised once, with their numbers parsed on demand."""
+
+    paragraphs: dict[int, str]
+    _numbers: dict[int, list[NumberMention]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: Document) -> NormalizedDocument:
+        return cls({n: normalize(text) for n, text in document.paragraphs.items()})
+
+    def numbers(self, para: int) -> list[NumberMention]:
+        if para not in self._numbers:
+            self._numbers[para] = find_numbers(self.paragraphs.get(para, ""))
+        return self._numbers[para]
+
+    def find(self, quote: str) -> list[int]:
+        needle = normalize(quote)
+        return [n for n, text in self.paragraphs.items() if needle in text]

@@ -12,29 +12,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from aijobs import tables
+from aijobs.db import tables
+from aijobs.db.engine import server_engine, sqlite_engine
+from aijobs.db.migrate import upgrade
+from aijobs.db.rows import TABLE_ORDER, build_rows
 from aijobs.kb import KnowledgeBase
-from aijobs.migrate import upgrade
-from aijobs.rows import TABLE_ORDER, build_rows
 
 
 class BuildError(Exception):
     """The database could not be built; the previous file (if any) is unchanged."""
-
-
-def sqlite_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}")
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: object, _record: object) -> None:
-        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.close()
-
-    return engine
 
 
 def insert_rows(connection: Connection, kb: KnowledgeBase) -> dict[str, int]:
@@ -82,18 +71,6 @@ def _fill(engine: Engine, kb: KnowledgeBase, replace: bool) -> dict[str, int]:
     return counts
 
 
-def is_server_url(target: str) -> bool:
-    return target.startswith(("postgresql:", "postgresql+", "postgres:"))
-
-
-def server_url(url: str) -> str:
-    """SQLAlchemy URL for PostgreSQL through psycopg 3, whatever scheme the user typed."""
-    for scheme in ("postgresql://", "postgres://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url[len(scheme) :]
-    return url
-
-
 def build_server(kb: KnowledgeBase, url: str) -> dict[str, int]:
     """Load `kb` into a PostgreSQL database in one transaction.
 
@@ -101,7 +78,7 @@ def build_server(kb: KnowledgeBase, url: str) -> dict[str, int]:
     and the new ones inserted in the same transaction, so readers see either the old
     knowledge base or the new one, and a failure changes nothing.
     """
-    return _fill(create_engine(server_url(url)), kb, replace=True)
+    return _fill(server_engine(url), kb, replace=True)
 
 
 def _file_mode(target: Path) -> int:

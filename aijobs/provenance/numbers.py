@@ -6,7 +6,7 @@ reading of a text: which spans are numbers, what value (or bounds) each states, 
 how approximate the source is about it. The rules follow the curation guide
 (``curated/README.md``, "How vague amounts are written").
 
-Callers pass text already normalised by :func:`aijobs.textnorm.normalize` (NFKC, so
+Callers pass text already normalised by :func:`aijobs.text.normalize` (NFKC, so
 full-width digits are ASCII and "，" is ","); offsets refer to that text, which is why
 this module does not normalise again.
 
@@ -733,7 +733,7 @@ def _suffix(text: str, end: int, ceiling: int) -> tuple[int, Approx] | None:
 
 
 def find_numbers(text: str) -> list[NumberMention]:
-    """Every number mention in `text` (already normalised by `aijobs.textnorm.normalize`), in order."""
+    """Every number mention in `text` (already normalised by `aijobs.text.normalize`), in order."""
     work = _mask(text)
     atoms = _scan(work)
     spans: list[_Span] = []

@@ -1,4 +1,6 @@
-"""The one text normalisation used wherever a quote is compared with a source.
+"""Text normalisation and folding: how quotes are compared and names are searched.
+
+`normalize` is the one normalisation used wherever a quote is compared with a source.
 
 Curators copy quotes from `aijobs source` output, editors, browsers and PDFs; the same
 words then arrive as full-width or half-width forms and with line breaks in different
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
+from typing import Any
 
 _WHITESPACE = re.compile(r"\s+")
 # A space next to a CJK character is layout (an HTML line break, a soft wrap), not content.
@@ -36,3 +40,18 @@ def normalize(text: str) -> str:
 def contains(haystack: str, needle: str) -> bool:
     """Whether `needle` occurs in `haystack` once both are normalised."""
     return normalize(needle) in normalize(haystack)
+
+
+# Folding text so that a query finds a name in any script, width or case: `fold` maps
+# traditional to simplified Chinese (OpenCC's t2s), applies `normalize` and case folding,
+# so 訓練師, 训练师 and ＡＩ trainer all meet in one form.
+@lru_cache(maxsize=1)
+def _to_simplified() -> Any:
+    import opencc  # loaded on first use: the converter reads its dictionaries once
+
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    """The search key of a name or a query."""
+    return str(_to_simplified().convert(normalize(text))).casefold()

@@ -22,7 +22,7 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
 
 def migrations_dir() -> Path:
     """The migrations folder: the repository's in a checkout, the packaged copy in a wheel."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # aijobs/
     for candidate in (package.parent / "migrations", package / "_migrations"):
         if (candidate / "env.py").is_file():
             return candidate

@@ -1,0 +1,36 @@
+"""The one error channel: every operational failure is an `AijobsError`.
+
+Library functions raise these; the command line catches them once, in
+``aijobs.cli.main``, and prints one line (``Error: <message>``) with the error's exit
+code. Invalid curated data is not an exception but a list of `Problem`s
+(``aijobs.problems``); `ProblemsFound` carries them when a library call must raise.
+
+Exit codes (published in the README and held by tests):
+
+* 0 — success;
+* 1 — invalid data, a failed check, or an operation that could not be done;
+* 2 — a usage error: a bad argument, option or path given on the command line.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AijobsError(Exception):
+    """An operational failure, explained in one line for the person who ran aijobs."""
+
+    exit_code: ClassVar[int] = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(AijobsError):
+    """A bad argument, option or path: the command could not start."""
+
+    exit_code: ClassVar[int] = 2

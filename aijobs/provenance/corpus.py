@@ -151,3 +151,23 @@ class NormalizedDocument:
     def find(self, quote: str) -> list[int]:
         needle = normalize(quote)
         return [n for n, text in self.paragraphs.items() if needle in text]
+
+
+def corpus_problem(curated: Path) -> str | None:
+    """Why the documents behind `curated`'s sources cannot be checked, or None if they can.
+
+    Checks that need the documents (verify, coverage) are skipped, visibly and with this
+    reason, when there is no corpus; a document that is present but changed is not a
+    reason to skip: `verify` reports it.
+    """
+    from aijobs.kb import validate
+
+    try:
+        folder = find_corpus(start=curated.resolve().parent)
+    except CorpusNotFound as exc:
+        return str(exc)
+    kb, _problems = validate(curated)
+    missing = [source.file for source in kb.sources if not (folder / source.file).is_file()]
+    if missing:
+        return f"{len(missing)} of {len(kb.sources)} source documents are not in {folder}: {', '.join(missing)}"
+    return None

@@ -156,7 +156,9 @@ class Claim(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True, description=_ROW)
     key: str = Field(unique=True, description="stable name: '<record id>:<field path>'")
     subject_id: str = Field(foreign_key="entity.id", index=True, description="the record the claim is about")
-    property: str = Field(index=True, description="what the claim states: name, status, value, ... (listed above)")
+    property: str = Field(
+        index=True, description="what the claim states: name, status, value, ... (the README lists them all)"
+    )
     value: str = Field(description="human-readable value")
     lang: str | None = Field(default=None, description=f"the value's language ({one_of(Lang)}) when it is text")
     value_json: str = Field(description="the full statement as JSON, without citations")

@@ -49,9 +49,9 @@ def _code(words: list[str] | tuple[str, ...]) -> str:
 
 
 def schema_overview() -> str:
-    """One row per table: its name, what a row is, its columns."""
+    """One row per table: its name, its description's first paragraph, its columns."""
     rows = [(f"[`{t.name}`](#{t.name})", t.summary, _code([c.name for c in t.columns])) for t in catalog()]
-    return _table(("table", "one row per", "columns"), rows)
+    return _table(("table", "what a row is", "columns"), rows)
 
 
 def _column_type(column: ColumnDoc) -> str:
@@ -134,10 +134,12 @@ def _vocabulary_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tup
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
         try:
-            yield path, choices(field.annotation)
-            continue
+            values = choices(field.annotation)
         except TypeError:
-            pass
+            values = ()
+        if values:
+            yield path, values
+            continue
         for arm in _models_in(field.annotation):
             suffix = "[]" if get_origin(_unwrap(field.annotation)) is list else ""
             yield from _vocabulary_fields(arm, f"{path}{suffix}.")

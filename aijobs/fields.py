@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -18,6 +19,36 @@ Lang = Literal["zh-Hans", "zh-Hant", "en"]
 
 Format = Literal["text", "markdown", "html"]
 """How a source document is written; `aijobs.provenance.paragraphs` numbers each kind."""
+
+
+def choices(vocabulary: Any) -> tuple[str, ...]:
+    """The values a Literal vocabulary allows, in order: `choices(Lang)` is ('zh-Hans', 'zh-Hant', 'en').
+
+    Accepts a field's annotation as well: `X | None`, `list[X]` and `Annotated[X, ...]`
+    are unwrapped, so an inline `Literal` of a record field is read without naming it.
+    """
+    origin = get_origin(vocabulary)
+    if origin is Literal:
+        values = get_args(vocabulary)
+    elif origin is Annotated or origin is list:
+        values = choices(get_args(vocabulary)[0])
+    elif origin is Union or origin is types.UnionType:
+        values = tuple(value for arm in get_args(vocabulary) if arm is not type(None) for value in choices(arm))
+    else:
+        raise TypeError(f"expected a Literal vocabulary, found {vocabulary!r}")
+    if not values or not all(isinstance(value, str) for value in values):
+        raise TypeError(f"expected a Literal of strings, found {vocabulary!r}")
+    return values
+
+
+def one_of(vocabulary: Any) -> str:
+    """A vocabulary in words, 'a, b or c': how descriptions and help list its values.
+
+    `vocabulary` is a Literal (see `choices`) or a tuple or list of the values themselves.
+    """
+    words = list(vocabulary) if isinstance(vocabulary, tuple | list) else list(choices(vocabulary))
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _SLUG = re.compile(SLUG_PATTERN)

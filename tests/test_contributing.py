@@ -108,3 +108,10 @@ def test_new_explains_what_is_missing(workspace: Workspace) -> None:
     assert "--measure is required for a new figure" in result.output
     bad = runner.invoke(app, ["new", "person", "p", "--name", "x", "--cite", "no-colons"])
     assert "--cite must look like SOURCE-ID:PARAGRAPH:QUOTE" in bad.output
+
+
+def test_new_names_the_record_types_it_scaffolds(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["new", "sources", "s", "--name", "x", "--cite", "demo-news:4:40"])
+    assert result.exit_code == 2
+    assert "TYPE must be one of company, person, occupation or figure; sources are described by hand" in result.output
+    assert not any(workspace.curated.glob("*/s.yaml"))

@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aijobs.provenance.numbers import Approx, NumberMention, find_numbers, matches
+from aijobs.provenance.numbers import NumberMention, find_numbers, matches
+from aijobs.records import Approximation
 from aijobs.text import normalize
 
-Expected = tuple[str, float | None, float | None, float | None, Approx]
+Expected = tuple[str, float | None, float | None, float | None, Approximation]
 
 
 def summary(text: str) -> list[Expected]:
@@ -247,7 +248,7 @@ def test_each_occurrence_once() -> None:
 
 
 def mention(value: float | None, lower: float | None = None, upper: float | None = None) -> NumberMention:
-    approx: Approx = "exact" if value is not None else "range"
+    approx: Approximation = "exact" if value is not None else "range"
     return NumberMention("x", 0, 1, value, lower, upper, approx)
 
 

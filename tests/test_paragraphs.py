@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from aijobs.fields import Format, choices
 from aijobs.provenance.paragraphs import paragraphs
 from aijobs.text import contains, normalize
 
@@ -9,6 +12,13 @@ from aijobs.text import contains, normalize
 def test_text_paragraphs_are_non_empty_lines() -> None:
     document = "标题\n\n  第一段,有全角，标点。  \n\n\nSecond   line\twith tabs\n"
     assert paragraphs(document, "text") == {1: "标题", 2: "第一段,有全角，标点。", 3: "Second line with tabs"}
+
+
+@pytest.mark.parametrize("fmt", choices(Format))
+def test_every_source_format_is_numbered(fmt: Format) -> None:
+    """Each value of the `format` vocabulary has a paragraph numbering."""
+    document = {"html": "<p>one</p><p>two</p>"}.get(fmt, "one\n\ntwo\n")
+    assert paragraphs(document, fmt) == {1: "one", 2: "two"}
 
 
 def test_text_has_no_front_matter() -> None:

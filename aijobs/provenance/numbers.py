@@ -53,9 +53,8 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
 
-Approx = Literal["exact", "about", "over", "nearly", "under", "range", "order-of-magnitude"]
+from aijobs.records import Approximation
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class NumberMention:
     value: float | None
     lower: float | None
     upper: float | None
-    approx: Approx
+    approx: Approximation
 
 
 def matches(mention: NumberMention, value: float | None, lower: float | None, upper: float | None) -> bool:
@@ -212,7 +211,7 @@ class _Atom:
     end: int
     lo: float
     hi: float
-    kind: Approx  # exact, over (20多, 上万), range (十几, 两三) or order-of-magnitude (几千)
+    kind: Approximation  # exact, over (20多, 上万), range (十几, 两三) or order-of-magnitude (几千)
     bare: float  # the number before a multiplier, for 30至50万
     mult: float = 1.0
     digits: str | None = None  # a plain Arabic integer as written, for 2021-25
@@ -297,7 +296,7 @@ def _arabic(work: str, i: int) -> _Atom:
     written = m.group()
     bare = float(written.replace(",", ""))
     j = m.end()
-    kind: Approx = "exact"
+    kind: Approximation = "exact"
     if j < len(work) and work[j] in _DUO and not (j + 1 < len(work) and work[j + 1] in _DUO_NOT_BEFORE):
         kind = "over"
         j += 1
@@ -406,7 +405,7 @@ def _split_multiplier(used: str, value: float) -> tuple[float, float]:
     return bare[0], mult
 
 
-def _cn_parse(run: str) -> tuple[float, float, Approx] | None:
+def _cn_parse(run: str) -> tuple[float, float, Approximation] | None:
     """(lower, upper, kind) of a run of Chinese numerals, or None if it is not one number."""
     tokens: list[tuple[str, float, float]] = []  # ("d", lo, hi) digit or pair, ("v", lo, hi) vague, ("m", m, m)
     for c in run:
@@ -422,7 +421,7 @@ def _cn_parse(run: str) -> tuple[float, float, Approx] | None:
             value = float("".join(str(int(t[1])) for t in tokens))
             return value, value, "exact"
     merged: list[tuple[str, float, float]] = []
-    kind: Approx = "exact"
+    kind: Approximation = "exact"
     for t in tokens:
         prev = merged[-1] if merged else None
         if t[0] == "d" and prev is not None and prev[0] == "d" and prev[1] == prev[2] and prev[1] > 0:
@@ -589,7 +588,7 @@ class _Span:
     value: float | None
     lower: float | None
     upper: float | None
-    kind: Approx
+    kind: Approximation
 
 
 def _as_span(atom: _Atom) -> _Span:
@@ -632,7 +631,7 @@ def _range(work: str, a: _Atom, b: _Atom) -> _Span | None:
 
 # --- approximation words ----------------------------------------------------------------
 
-_PREFIX_CN: tuple[tuple[str, Approx], ...] = tuple(
+_PREFIX_CN: tuple[tuple[str, Approximation], ...] = tuple(
     sorted(
         [
             ("将近", "nearly"), ("將近", "nearly"), ("接近", "nearly"),
@@ -646,7 +645,7 @@ _PREFIX_CN: tuple[tuple[str, Approx], ...] = tuple(
         reverse=True,
     )
 )  # fmt: skip
-_PREFIX_CN_SINGLE: dict[str, Approx] = {"近": "nearly", "超": "over", "逾": "over", "约": "about", "約": "about"}
+_PREFIX_CN_SINGLE: dict[str, Approximation] = {"近": "nearly", "超": "over", "逾": "over", "约": "about", "約": "about"}
 # Characters before 近/约 that make a word (最近, 附近, 预约, 签约), not an approximation.
 _NOT_BEFORE_SINGLE: dict[str, str] = {
     "近": "最附靠就远遠临臨贴貼走邻鄰亲親将將接",
@@ -660,21 +659,21 @@ _PREFIX_EN = re.compile(
     r"over|under)\s+$",
     re.IGNORECASE,
 )
-_PREFIX_EN_KIND: dict[str, Approx] = {
+_PREFIX_EN_KIND: dict[str, Approximation] = {
     "more than": "over", "at least": "over", "over": "over",
     "fewer than": "under", "less than": "under", "under": "under",
     "approximately": "about", "around": "about", "about": "about", "roughly": "about",
     "almost": "nearly", "nearly": "nearly",
 }  # fmt: skip
-_SUFFIX_CN: tuple[tuple[str, Approx], ...] = (
+_SUFFIX_CN: tuple[tuple[str, Approximation], ...] = (
     ("左右", "about"), ("上下", "about"), ("以上", "over"), ("以下", "under"), ("以内", "under"), ("以內", "under"),
 )  # fmt: skip
 _SUFFIX_EN = re.compile(r"\s+or\s+(more|so|less|fewer)(?![A-Za-z])", re.IGNORECASE)
-_SUFFIX_EN_KIND: dict[str, Approx] = {"more": "over", "so": "about", "less": "under", "fewer": "under"}
+_SUFFIX_EN_KIND: dict[str, Approximation] = {"more": "over", "so": "about", "less": "under", "fewer": "under"}
 _CJK_WORD = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _prefix(text: str, start: int, floor: int) -> tuple[int, Approx] | None:
+def _prefix(text: str, start: int, floor: int) -> tuple[int, Approximation] | None:
     """(new start, approximation) for a word before `start` that qualifies the number, not before `floor`."""
     head_start = max(floor, start - 20)
     english = _PREFIX_EN.search(text, head_start, start)
@@ -704,7 +703,7 @@ def _has_prefix(work: str, start: int) -> bool:
     return _prefix(work, start, 0) is not None
 
 
-def _suffix(text: str, end: int, ceiling: int) -> tuple[int, Approx] | None:
+def _suffix(text: str, end: int, ceiling: int) -> tuple[int, Approximation] | None:
     """(new end, approximation) for a word after `end` (10人左右, 20 or more), not after `ceiling`."""
     english = _SUFFIX_EN.match(text, end)
     if english and english.end() <= ceiling:

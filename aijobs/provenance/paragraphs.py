@@ -167,7 +167,7 @@ def html_paragraphs(body: str) -> list[str]:
     return parser.paragraphs
 
 
-_SEGMENTERS: dict[str, Callable[[str], list[str]]] = {
+_SEGMENTERS: dict[Format, Callable[[str], list[str]]] = {
     "text": text_paragraphs,
     "markdown": markdown_paragraphs,
     "html": html_paragraphs,

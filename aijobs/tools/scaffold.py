@@ -11,8 +11,10 @@ import json
 import re
 from dataclasses import dataclass
 
+from aijobs.fields import one_of
 from aijobs.loader import validate_document
 from aijobs.problems import Problem
+from aijobs.records import TYPE_BY_KIND
 from aijobs.tools.fmt import format_text
 from aijobs.yamlfile import parse_yaml
 
@@ -46,9 +48,9 @@ def _flow(value: object) -> str:
 
 def scaffold(kind: str, record_id: str, options: dict[str, str | None]) -> Scaffold:
     """The text of a new, valid record; raises ScaffoldError saying what is missing."""
-    folders = {"occupation": "occupations", "person": "people", "company": "companies", "figure": "figures"}
+    folders = {name: model.folder for name, model in TYPE_BY_KIND.items() if name != "source"}
     if kind not in folders:
-        raise ScaffoldError([f"TYPE must be one of {', '.join(folders)}; sources are described by hand"])
+        raise ScaffoldError([f"TYPE must be one of {one_of(list(folders))}; sources are described by hand"])
     missing = [name for name in ("cite",) if not options.get(name)]
     if kind != "figure":
         missing += [name for name in ("name",) if not options.get(name)]

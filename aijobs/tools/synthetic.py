@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from aijobs.records import TYPE_BY_FOLDER
+
 DOCUMENT = "合成文档\n" + "".join(f"第{n}段:某职业有{n}人,增长{n}%。\n" for n in range(2, 201))
 SOURCE_FILE = "synthetic.txt"
 # Per unit of scale, the curated data's approximate mix of record types.
@@ -95,7 +97,7 @@ def generate(root: Path, scale: int, corpus: Path | None = None) -> int:
         "companies": lambda i: _company(i),
         "figures": lambda i: _figure(i, counts["occupations"]),
     }
-    prefix = {"occupations": "occupation", "people": "person", "companies": "company", "figures": "figure"}
+    prefix = {folder: TYPE_BY_FOLDER[folder].kind_name for folder in MIX}
     for folder, count in counts.items():
         for i in range(count):
             (root / folder / f"{prefix[folder]}-{i}.yaml").write_text(writers[folder](i), encoding="utf-8")

@@ -79,7 +79,11 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check("fmt", "records in canonical form", lambda _, __: ["aijobs", "fmt", "--check"]),
     Check("schema", "JSON Schemas up to date", lambda _, __: ["aijobs", "schema", "--check"]),
-    Check("docs", "README sections generated from code are current", lambda _, __: ["cog", "--check", "--diff", "README.md", "curated/README.md"]),
+    Check(
+        "docs",
+        "README sections generated from code are current",
+        lambda _, __: ["cog", "--check", "--diff", "README.md", "curated/README.md"],
+    ),
     Check("ruff", "lint", lambda _, __: ["ruff", "check", "."]),
     Check("mypy", "types (strict)", lambda _, __: ["mypy"]),
     Check("tests", "the test suite", lambda _, __: ["pytest", "-q"]),

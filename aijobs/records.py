@@ -5,13 +5,18 @@ record makes carries ``cite``: a list of citations, each naming a source, a para
 number (see ``aijobs.provenance.paragraphs``) and a short exact quote from that paragraph. Text
 the curators wrote themselves (descriptions, notes, English renderings of Chinese
 names marked ``translation: true``) is kept apart from what the sources say.
+
+The models carry what the rest of the package needs to know about them: an id that
+points at another record is typed ``Annotated[Slug, RefTo("company")]``, and a part that
+carries ``cite`` is a `Cited` model that declares its claim. References, claims, the
+database, the exports and `verify` read those declarations; none lists the record types.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -54,8 +59,7 @@ class Citation(Strict):
 
     def describe(self) -> str:
         """One line for people: source ¶N «quote» (/ ¶M «quote» for the other language)."""
-        also = f" / ¶{self.also.para} «{self.also.quote}»" if self.also else ""
-        return f"{self.source} ¶{self.para} «{self.quote}»{also}"
+        return f"{self.source} " + " / ".join(f"¶{para} «{quote}»" for para, quote in self.spans())
 
     def spans(self) -> tuple[tuple[int, str], ...]:
         """(paragraph, quote) of the citation, then of its parallel span if it has one."""
@@ -111,6 +115,16 @@ class Statement(Cited):
 
     def claim_value(self) -> tuple[str, str | None]:
         return self.text, "en"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_bare_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            raise ValueError(
+                "expected the text and the paragraph that supports it, as {text: ..., cite: [{source, para, quote}]}; "
+                "found bare text"
+            )
+        return data
 
 
 Description = Annotated[Statement, ClaimAs("description")]

@@ -1,8 +1,9 @@
 """Flattening records into claims: one statement, one subject, its citations.
 
-A claim is any part of a record that carries ``cite``. Deriving claims from the
-models (rather than listing them by hand) means a new cited field becomes a claim,
-and is checked and exported, without touching this module.
+A claim is any part of a record that carries ``cite``: a `Cited` model, which declares
+its property and value (`aijobs.records.Cited`). Deriving claims from the models
+(rather than listing them by hand) means a new cited field becomes a claim, and is
+checked and exported, without touching this module.
 """
 
 from __future__ import annotations
@@ -13,39 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
-
-from aijobs.records import (
-    Age,
-    Anonymous,
-    Citation,
-    Education,
-    Figure,
-    Location,
-    Name,
-    OccupationStatus,
-    PartOf,
-    Record,
-    Relation,
-    Role,
-    Source,
-    Statement,
-)
-from aijobs.references import Path, walk
-
-_PROPERTY_BY_FIELD = {
-    "names": "name",
-    "anonymous": "anonymous",
-    "description": "description",
-    "ages": "age",
-    "education": "education",
-    "roles": "role",
-    "location": "location",
-    "part_of": "part-of",
-    "statuses": "status",
-    "tasks": "task",
-    "tools": "tool",
-}
+from aijobs.fields import ClaimAs
+from aijobs.records import Citation, Cited, Record
+from aijobs.walk import FieldSpec, Path, walk
 
 
 @dataclass(frozen=True)
@@ -59,7 +30,7 @@ class Claim:
     lang: str | None
     citations: tuple[Citation, ...]
     path: Path
-    statement: BaseModel
+    statement: Cited
 
     @builtins.property  # the field `property` shadows the builtin inside this class
     def key(self) -> str:
@@ -67,68 +38,48 @@ class Claim:
         return f"{self.subject}:{'.'.join(str(part) for part in self.path) or 'record'}"
 
     def value_json(self) -> str:
-        """The full statement without its citations, for structured queries."""
-        return json.dumps(self.statement.model_dump(mode="json", exclude={"cite"}), ensure_ascii=False, sort_keys=True)
+        """The full statement without its citations, for structured queries.
+
+        A statement inside it (a source's description) is a claim of its own; it is kept
+        here without its citations too.
+        """
+        data = self.statement.model_dump(mode="json", exclude={"cite"})
+        return json.dumps(_without_citations(data), ensure_ascii=False, sort_keys=True)
 
 
-def _property(path: Path, statement: BaseModel) -> str:
-    if isinstance(statement, Relation):
-        return statement.relation
-    if isinstance(statement, Figure):
-        return "value"
-    if isinstance(statement, Source):
-        return "document"
-    field = next((part for part in reversed(path) if isinstance(part, str)), "")
-    return _PROPERTY_BY_FIELD.get(field, field)
+def _without_citations(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_citations(item) for key, item in value.items() if key != "cite"}
+    if isinstance(value, list):
+        return [_without_citations(item) for item in value]
+    return value
 
 
-def _value(statement: BaseModel) -> tuple[str, str | None]:
-    """A human-readable value and its language, if it is text in one language."""
-    match statement:
-        case Name():
-            return statement.text, statement.lang
-        case Statement():
-            return statement.text, "en"
-        case Age():
-            return str(statement.years), None
-        case Anonymous():
-            return statement.label, "en"
-        case Role():
-            parts = [statement.title, statement.occupation, statement.company]
-            return " @ ".join(part for part in parts if part), None
-        case Education():
-            parts = [
-                statement.degree if statement.degree != "unspecified" else None,
-                statement.field,
-                statement.institution,
-            ]
-            return ", ".join(part for part in parts if part), None
-        case OccupationStatus():
-            return statement.status, None
-        case Relation():
-            return statement.occupation, None
-        case Location():
-            return statement.place, None
-        case PartOf():
-            return statement.organisation, None
-        case Figure():
-            return statement.as_written, None
-        case Source():
-            return statement.title, None
-    return "", None
+def _property(statement: Cited, field: FieldSpec | None) -> str:
+    """The field's `ClaimAs` if it has one, else what the model declares."""
+    claim_as = field.mark(ClaimAs) if field is not None else None
+    name = claim_as.property if claim_as is not None else statement.property_name()
+    if not name:
+        raise TypeError(
+            f"{type(statement).__name__} declares no claim property: set claim_property, "
+            "or mark the field that holds it with ClaimAs"
+        )
+    return name
 
 
 def claims_of(record: Record) -> Iterator[Claim]:
     """Every cited statement in a record, in file order."""
-    for path, model in walk(record):
-        citations: Any = getattr(model, "cite", None)
-        if not citations:
+    for path, model, field in walk(record):
+        if not isinstance(model, Cited):
             continue
-        value, lang = _value(model)
+        citations: list[Citation] = getattr(model, "cite", [])
+        if not citations:
+            continue  # a name the curators translated: their own, not a claim
+        value, lang = model.claim_value()
         yield Claim(
             subject=record.id,
             subject_kind=record.kind_name,
-            property=_property(path, model),
+            property=_property(model, field),
             value=value,
             lang=lang,
             citations=tuple(citations),

@@ -13,7 +13,9 @@ import types
 import unicodedata
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 Lang = Literal["zh-Hans", "zh-Hant", "en"]
 
@@ -64,6 +66,52 @@ def _check_slug(value: str) -> str:
 
 
 Slug = Annotated[str, Field(max_length=80, json_schema_extra={"pattern": SLUG_PATTERN}), AfterValidator(_check_slug)]
+
+
+class RefTo:
+    """Marks an id as a reference to a record of one of `kinds`: ``Annotated[Slug, RefTo("company")]``.
+
+    `aijobs.references` finds every reference through this mark, and the JSON Schema
+    carries it as ``x-aijobs-ref``, so a new id-valued field needs nothing else.
+    """
+
+    __slots__ = ("kinds",)
+
+    def __init__(self, *kinds: str) -> None:
+        if not kinds:
+            raise TypeError("RefTo needs at least one record kind")
+        self.kinds: tuple[str, ...] = kinds
+
+    def __repr__(self) -> str:
+        return f"RefTo({', '.join(map(repr, self.kinds))})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RefTo) and other.kinds == self.kinds
+
+    def __hash__(self) -> int:
+        return hash(self.kinds)
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema: dict[str, Any] = handler(schema)
+        json_schema["x-aijobs-ref"] = list(self.kinds)
+        return json_schema
+
+
+class ClaimAs:
+    """Names the claim a generic statement makes where a field holds it: ``Annotated[Statement, ClaimAs("task")]``.
+
+    Most cited models name their claim themselves (`claim_property`); a `Statement` is
+    prose that means a description, a task or a tool depending on where it is.
+    """
+
+    __slots__ = ("property",)
+
+    def __init__(self, property: str) -> None:
+        self.property = property
+
+    def __repr__(self) -> str:
+        return f"ClaimAs({self.property!r})"
+
 
 # Characters that must never hide in text: control characters (Cc), format characters
 # (Cf: zero-width spaces, bidirectional overrides, BOM), and line/paragraph separators.

@@ -5,15 +5,35 @@ record makes carries ``cite``: a list of citations, each naming a source, a para
 number (see ``aijobs.provenance.paragraphs``) and a short exact quote from that paragraph. Text
 the curators wrote themselves (descriptions, notes, English renderings of Chinese
 names marked ``translation: true``) is kept apart from what the sources say.
+
+The models carry what the rest of the package needs to know about them: an id that
+points at another record is typed ``Annotated[Slug, RefTo("company")]``, and a part that
+carries ``cite`` is a `Cited` model that declares its claim. References, claims, the
+database, the exports and `verify` read those declarations; none lists the record types.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal
+from abc import abstractmethod
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from aijobs.fields import FileName, Format, Lang, Line, PartialDate, Prose, Quote, Sha256, Slug, Unknown
+from aijobs.fields import (
+    ClaimAs,
+    FileName,
+    Format,
+    Lang,
+    Line,
+    PartialDate,
+    Prose,
+    Quote,
+    RefTo,
+    Sha256,
+    Slug,
+    Unknown,
+)
 
 
 class Strict(BaseModel):
@@ -32,28 +52,87 @@ class Span(Strict):
 class Citation(Strict):
     """Where a statement is made: source id, paragraph number, exact short quote."""
 
-    source: Slug
+    source: Annotated[Slug, RefTo("source")]
     para: Annotated[int, Field(ge=0, description="paragraph number; 0 is the front matter")]
     quote: Quote
     also: Span | None = Field(default=None, description="the parallel paragraph of a bilingual source")
 
     def describe(self) -> str:
         """One line for people: source ¶N «quote» (/ ¶M «quote» for the other language)."""
-        also = f" / ¶{self.also.para} «{self.also.quote}»" if self.also else ""
-        return f"{self.source} ¶{self.para} «{self.quote}»{also}"
+        return f"{self.source} " + " / ".join(f"¶{para} «{quote}»" for para, quote in self.spans())
+
+    def spans(self) -> tuple[tuple[int, str], ...]:
+        """(paragraph, quote) of the citation, then of its parallel span if it has one."""
+        if self.also is None:
+            return ((self.para, self.quote),)
+        return (self.para, self.quote), (self.also.para, self.also.quote)
 
 
 Citations = Annotated[list[Citation], Field(min_length=1)]
 
 
-class Statement(Strict):
+@dataclass(frozen=True)
+class StatedNumber:
+    """A number a claim states, which its cited paragraphs must show (see `aijobs verify`)."""
+
+    value: int | float | None
+    lower: int | float | None
+    upper: int | float | None
+    field: str
+    """The field that writes the number, where a problem with it is reported."""
+    years: frozenset[int] = frozenset()
+    """The years of the period it is for: its quote may write them beside the number."""
+
+
+class Cited(Strict):
+    """A part of a record that carries ``cite``, and so makes one claim (see `aijobs.claims`).
+
+    Each cited model declares its claim: the property (`claim_property`; for a plain
+    `Statement`, the `ClaimAs` of the field that holds it) and the value people read
+    (`claim_value`). Nothing else lists them.
+    """
+
+    claim_property: ClassVar[str | None] = None
+
+    def property_name(self) -> str | None:
+        """The claim's property: `claim_property`, unless the value decides it (a relation's kind)."""
+        return self.claim_property
+
+    @abstractmethod
+    def claim_value(self) -> tuple[str, str | None]:
+        """The claim's value as people read it, and its language if it is text in one language."""
+
+    def stated_number(self) -> StatedNumber | None:
+        """The number this claim states, if it states one (a figure's)."""
+        return None
+
+
+class Statement(Cited):
     """A sentence in the curators' own words, with the paragraphs that support it."""
 
     text: Prose
     cite: Citations
 
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.text, "en"
 
-class Name(Strict):
+    @model_validator(mode="before")
+    @classmethod
+    def _not_bare_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            raise ValueError(
+                "expected the text and the paragraph that supports it, as {text: ..., cite: [{source, para, quote}]}; "
+                "found bare text"
+            )
+        return data
+
+
+Description = Annotated[Statement, ClaimAs("description")]
+Task = Annotated[Statement, ClaimAs("task")]
+Tool = Annotated[Statement, ClaimAs("tool")]
+
+
+class Name(Cited):
     """A name in one language and script.
 
     The first non-misspelt name listed for a language is the preferred one; the others
@@ -67,6 +146,11 @@ class Name(Strict):
     misspelling: bool = Field(default=False, description="a source's erroneous form, kept so it can be found")
     cite: list[Citation] = Field(default_factory=list)
     note: Prose | None = None
+
+    claim_property = "name"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.text, self.lang
 
     @model_validator(mode="after")
     def _cited_or_translated(self) -> Name:
@@ -84,6 +168,8 @@ class Record(Strict):
 
     folder: ClassVar[str]
     kind_name: ClassVar[str]
+    proper_names: ClassVar[bool] = False
+    """Its names are proper names, written as-is: `verify` finds each in its cited paragraph."""
 
     id: Slug
     note: Prose | None = Field(default=None, description="curators' remark; not a claim")
@@ -121,7 +207,7 @@ class NamedRecord(Record):
 # --- sources -------------------------------------------------------------------------
 
 
-class Source(Record):
+class Source(Record, Cited):
     """A document of the corpus. Unknown metadata is written as 'unknown', never guessed."""
 
     folder = "sources"
@@ -133,11 +219,22 @@ class Source(Record):
     format: Format
     sha256: Sha256
     published: PartialDate | Unknown
-    author: Slug | Unknown = Field(description="person or company id, or 'unknown'")
-    publisher: Slug | Unknown = Field(description="who published this copy: company id, or 'unknown'")
-    original_publisher: Slug | None = Field(default=None, description="where the copy says it comes from")
-    description: Prose | None = None
+    author: Annotated[Slug, RefTo("person", "company")] | Unknown = Field(
+        description="person or company id, or 'unknown'"
+    )
+    publisher: Annotated[Slug, RefTo("company")] | Unknown = Field(
+        description="who published this copy: company id, or 'unknown'"
+    )
+    original_publisher: Annotated[Slug, RefTo("company")] | None = Field(
+        default=None, description="where the copy says it comes from"
+    )
+    description: Description | None = None
     cite: Citations = Field(description="where the document states its own title, date or byline")
+
+    claim_property = "document"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.title, None
 
     def display_name(self) -> str:
         return self.title
@@ -158,11 +255,16 @@ OrganisationKind = Literal[
 ]
 
 
-class Anonymous(Strict):
+class Anonymous(Cited):
     """A person or organisation the source does not name: a label in the curators' words."""
 
     label: Line
     cite: Citations
+
+    claim_property = "anonymous"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.label, "en"
 
 
 def _check_named_or_anonymous(names: list[Name], anonymous: Anonymous | None, what: str) -> None:
@@ -172,14 +274,24 @@ def _check_named_or_anonymous(names: list[Name], anonymous: Anonymous | None, wh
         raise ValueError("an anonymous record has no names; remove names or anonymous")
 
 
-class Location(Strict):
+class Location(Cited):
     place: Line
     cite: Citations
 
+    claim_property = "location"
 
-class PartOf(Strict):
-    organisation: Slug
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.place, None
+
+
+class PartOf(Cited):
+    organisation: Annotated[Slug, RefTo("company")]
     cite: Citations
+
+    claim_property = "part-of"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.organisation, None
 
 
 class Company(NamedRecord):
@@ -187,12 +299,13 @@ class Company(NamedRecord):
 
     folder = "companies"
     kind_name = "company"
+    proper_names = True
 
     kind: OrganisationKind
     anonymous: Anonymous | None = None
     location: Location | None = None
     part_of: PartOf | None = None
-    description: Statement | None = None
+    description: Description | None = None
 
     @model_validator(mode="after")
     def _named(self) -> Company:
@@ -206,21 +319,32 @@ class Company(NamedRecord):
 # --- people ----------------------------------------------------------------------------
 
 
-class Age(Strict):
+class Age(Cited):
     years: Annotated[int, Field(ge=0, le=130)]
     as_of: PartialDate | Unknown = Field(description="the date the age was true (usually the publication date)")
     cite: Citations
+
+    claim_property = "age"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return str(self.years), None
 
 
 Degree = Literal["bachelor", "master", "doctorate", "vocational", "course", "unspecified"]
 
 
-class Education(Strict):
+class Education(Cited):
     field: Line | None = None
-    institution: Slug | None = None
+    institution: Annotated[Slug, RefTo("company")] | None = None
     degree: Degree = "unspecified"
     until: PartialDate | None = Field(default=None, description="graduation or end date")
     cite: Citations
+
+    claim_property = "education"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        parts = [self.degree if self.degree != "unspecified" else None, self.field, self.institution]
+        return ", ".join(part for part in parts if part), None
 
     @model_validator(mode="after")
     def _says_something(self) -> Education:
@@ -229,16 +353,22 @@ class Education(Strict):
         return self
 
 
-class Role(Strict):
+class Role(Cited):
     """A position held over time; a career transition is two roles, one former and one current."""
 
-    occupation: Slug | None = None
-    company: Slug | None = None
+    occupation: Annotated[Slug, RefTo("occupation")] | None = None
+    company: Annotated[Slug, RefTo("company")] | None = None
     title: Line | None = Field(default=None, description="the title as the source gives it")
     start: PartialDate | None = None
     end: PartialDate | None = None
     status: Literal["current", "former"]
     cite: Citations
+
+    claim_property = "role"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        parts = [self.title, self.occupation, self.company]
+        return " @ ".join(part for part in parts if part), None
 
     @model_validator(mode="after")
     def _consistent(self) -> Role:
@@ -254,9 +384,10 @@ class Role(Strict):
 class Person(NamedRecord):
     folder = "people"
     kind_name = "person"
+    proper_names = True
 
     anonymous: Anonymous | None = None
-    description: Statement | None = None
+    description: Description | None = None
     ages: list[Age] = Field(default_factory=list)
     education: list[Education] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)
@@ -277,16 +408,21 @@ class Person(NamedRecord):
 OccupationStatusKind = Literal["recognised", "emerging", "speculative", "established", "affected", "displaced"]
 
 
-class OccupationStatus(Strict):
+class OccupationStatus(Cited):
     """What the sources say about an occupation's standing, and who said it."""
 
     status: OccupationStatusKind
-    by: Slug | None = Field(default=None, description="the body that recognised it")
+    by: Annotated[Slug, RefTo("company")] | None = Field(default=None, description="the body that recognised it")
     date: PartialDate | None = None
     recognised_as: Literal["occupation", "work-type"] | None = None
     place: Line | None = None
     detail: Prose | None = None
     cite: Citations
+
+    claim_property = "status"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.status, None
 
     @model_validator(mode="after")
     def _recognition_fields(self) -> OccupationStatus:
@@ -298,20 +434,26 @@ class OccupationStatus(Strict):
 RelationKind = Literal["evolved-from", "replaces", "displaced-by", "specialisation-of", "related-to"]
 
 
-class Relation(Strict):
+class Relation(Cited):
     relation: RelationKind
-    occupation: Slug
+    occupation: Annotated[Slug, RefTo("occupation")]
     cite: Citations
+
+    def property_name(self) -> str:
+        return self.relation
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.occupation, None
 
 
 class Occupation(NamedRecord):
     folder = "occupations"
     kind_name = "occupation"
 
-    description: Statement | None = None
+    description: Description | None = None
     statuses: Annotated[list[OccupationStatus], Field(min_length=1)]
-    tasks: list[Statement] = Field(default_factory=list)
-    tools: list[Statement] = Field(default_factory=list)
+    tasks: list[Task] = Field(default_factory=list)
+    tools: list[Tool] = Field(default_factory=list)
     related: list[Relation] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -346,11 +488,13 @@ class Producer(Strict):
     """Who produced a number, where the source says so."""
 
     kind: ProducerKind
-    by: Slug | None = Field(default=None, description="the organisation or person, if a record")
+    by: Annotated[Slug, RefTo("company", "person")] | None = Field(
+        default=None, description="the organisation or person, if a record"
+    )
     work: Line | None = Field(default=None, description="the report or survey title as written")
 
 
-class Figure(Record):
+class Figure(Record, Cited):
     """A number stated by a source, with enough context to use it without rereading."""
 
     folder = "figures"
@@ -366,9 +510,19 @@ class Figure(Record):
     period: PartialDate | None = None
     period_end: PartialDate | None = None
     place: Line | None = None
-    about: list[Slug] = Field(default_factory=list)
+    about: list[Annotated[Slug, RefTo("occupation", "company", "person")]] = Field(default_factory=list)
     producer: Producer = Field(default_factory=lambda: Producer(kind="unknown"))
     cite: Citations
+
+    claim_property = "value"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.as_written, None
+
+    def stated_number(self) -> StatedNumber:
+        years = frozenset(int(date[:4]) for date in (self.period, self.period_end) if date)
+        field = "value" if self.value is not None else "lower"
+        return StatedNumber(self.value, self.lower, self.upper, field, years)
 
     def display_name(self) -> str:
         return self.measure

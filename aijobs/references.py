@@ -1,7 +1,8 @@
 """Every id a record points at, with where it is and what type it must be.
 
 Kept apart from the checks so that the database build, the checks and any future
-exporter agree on what counts as a reference.
+exporter agree on what counts as a reference. What counts is declared in the field
+types: an id marked ``RefTo(...)`` (see `aijobs.fields`), found by walking the record.
 """
 
 from __future__ import annotations
@@ -12,19 +13,8 @@ from functools import cache
 
 from pydantic import BaseModel
 
-from aijobs.records import (
-    Citation,
-    Education,
-    Figure,
-    OccupationStatus,
-    PartOf,
-    Producer,
-    Relation,
-    Role,
-    Source,
-)
-
-Path = tuple[str | int, ...]
+from aijobs.fields import RefTo
+from aijobs.walk import Path, field_specs, walk
 
 
 @dataclass(frozen=True)
@@ -35,52 +25,24 @@ class Reference:
 
 
 @cache
-def _field_names(model_class: type[BaseModel]) -> tuple[str, ...]:
-    return tuple(model_class.model_fields)
-
-
-def walk(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, BaseModel]]:
-    """Yield (field path, model) for `model` and every model nested inside it."""
-    yield path, model
-    for name in _field_names(type(model)):
-        value = getattr(model, name)
-        if isinstance(value, BaseModel):
-            yield from walk(value, (*path, name))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from walk(item, (*path, name, index))
+def reference_fields(model_class: type[BaseModel]) -> tuple[tuple[str, RefTo, frozenset[object]], ...]:
+    """(field name, its RefTo, values that are not ids such as 'unknown') for each id field of a model class."""
+    found = []
+    for spec in field_specs(model_class):
+        ref = spec.mark(RefTo)
+        if ref is not None:
+            found.append((spec.name, ref, spec.literals))
+    return tuple(found)
 
 
 def references(record: BaseModel) -> Iterator[Reference]:
-    for path, model in walk(record):
-        yield from _direct_references(path, model)
-
-
-def _direct_references(path: Path, model: BaseModel) -> Iterator[Reference]:
-    if isinstance(model, Citation):
-        yield Reference((*path, "source"), model.source, ("source",))
-    elif isinstance(model, Role):
-        if model.occupation:
-            yield Reference((*path, "occupation"), model.occupation, ("occupation",))
-        if model.company:
-            yield Reference((*path, "company"), model.company, ("company",))
-    elif isinstance(model, Education) and model.institution:
-        yield Reference((*path, "institution"), model.institution, ("company",))
-    elif isinstance(model, OccupationStatus) and model.by:
-        yield Reference((*path, "by"), model.by, ("company",))
-    elif isinstance(model, Relation):
-        yield Reference((*path, "occupation"), model.occupation, ("occupation",))
-    elif isinstance(model, PartOf):
-        yield Reference((*path, "organisation"), model.organisation, ("company",))
-    elif isinstance(model, Producer) and model.by:
-        yield Reference((*path, "by"), model.by, ("company", "person"))
-    elif isinstance(model, Figure):
-        for index, target in enumerate(model.about):
-            yield Reference((*path, "about", index), target, ("occupation", "company", "person"))
-    elif isinstance(model, Source):
-        for name in ("author", "publisher", "original_publisher"):
-            target = getattr(model, name)
-            if target and target != "unknown":
-                allowed = ("person", "company") if name == "author" else ("company",)
-                yield Reference((*path, name), target, allowed)
+    """Every reference in a record, in file order (a model's own ids before its children's)."""
+    for path, model, _ in walk(record):
+        for name, ref, not_ids in reference_fields(type(model)):
+            value = getattr(model, name)
+            if isinstance(value, list):
+                for index, target in enumerate(value):
+                    if target not in not_ids:
+                        yield Reference((*path, name, index), target, ref.kinds)
+            elif value is not None and value not in not_ids:
+                yield Reference((*path, name), value, ref.kinds)

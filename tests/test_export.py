@@ -79,3 +79,25 @@ def test_export_command(workspace: Workspace) -> None:
     assert result.exit_code == 0
     assert Path("dump/aijobs.jsonld").is_file()
     assert CliRunner().invoke(app, ["export", "--format", "xml"]).exit_code == 2
+
+
+def test_jsonld_takes_descriptions_and_links_from_the_claims_and_references(workspace: Workspace) -> None:
+    workspace.replace(
+        "sources/demo-news.yaml",
+        "publisher: unknown\n",
+        "publisher: ministry\n"
+        "description: {text: A demo news item., cite: [{source: demo-news, para: 1, quote: 示例新闻}]}\n",
+    )
+    (path,) = export(load(workspace.curated), "jsonld", workspace.root / "out")
+    nodes = {node["identifier"]: node for node in json.loads(path.read_text(encoding="utf-8"))["@graph"]}
+    source = nodes["demo-news"]
+    assert list(source)[:5] == ["@id", "@type", "identifier", "description", "name"]
+    assert source["description"] == "A demo news item."
+    assert source["publisher"] == {"@id": "https://aijobs.invalid/id/ministry"}
+    assert "author" not in source  # 'unknown' is not a link
+    assert nodes["hefei-team-size"]["observationAbout"] == [
+        {"@id": "https://aijobs.invalid/id/data-tagger"},
+        {"@id": "https://aijobs.invalid/id/wang-fang"},
+    ]
+    assert nodes["data-tagger"]["additionalType"] == ["recognised"]
+    assert [quotation["text"] for quotation in source["citation"]] == ["示例新闻", "示例新闻"]

@@ -53,9 +53,7 @@ def _names(record: rec.NamedRecord) -> Row:
 
 def _description(record: Any) -> str | None:
     description = getattr(record, "description", None)
-    if isinstance(description, rec.Statement):
-        return description.text
-    return description if isinstance(description, str) else None
+    return description.text if isinstance(description, rec.Statement) else None
 
 
 def build_rows(kb: KnowledgeBase) -> dict[str, list[Row]]:
@@ -157,7 +155,7 @@ def _record_rows(record: rec.Record, rows: dict[str, list[Row]], claim_id: Any) 
                 "author_id": _unknown_to_none(record.author),
                 "publisher_id": _unknown_to_none(record.publisher),
                 "original_publisher_id": record.original_publisher,
-                "description": record.description,
+                "description": _description(record),
             }
         )
     elif isinstance(record, rec.Company):

@@ -21,7 +21,7 @@ from aijobs.loader import describe_validation_error
 from aijobs.problems import Location, Problem, display_path
 from aijobs.provenance.corpus import Corpus, NormalizedDocument
 from aijobs.provenance.numbers import NumberMention, matches
-from aijobs.records import Figure, Strict
+from aijobs.records import StatedNumber, Strict
 from aijobs.text import normalize
 from aijobs.yamlfile import YamlError, read_yaml
 
@@ -86,34 +86,30 @@ def _spans(text: str, quote: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_period_of(mention: NumberMention, figure: Figure) -> bool:
+def _is_period_of(mention: NumberMention, number: StatedNumber) -> bool:
     """A year in a figure's quote that is the figure's period (2024年 in '2024年市场规模…')."""
-    years = {int(date[:4]) for date in (figure.period, figure.period_end) if date}
     bounds = {mention.value, mention.lower, mention.upper} - {None}
-    return bool(bounds) and all(int(b) in years and b == int(b) for b in bounds if b is not None)
+    return bool(bounds) and all(int(b) in number.years and b == int(b) for b in bounds if b is not None)
 
 
 def measure(kb: KnowledgeBase, corpus: Corpus, exceptions: Exceptions) -> tuple[list[SourceCoverage], list[Problem]]:
     """Coverage per source, and problems for exceptions that match nothing."""
     cited_paragraphs: dict[str, set[int]] = defaultdict(set)
     quote_spans: dict[tuple[str, int], list[tuple[int, int]]] = defaultdict(list)
-    figures_at: dict[tuple[str, int], list[Figure]] = defaultdict(list)
-    figure_spans: dict[tuple[str, int], list[tuple[int, int, Figure]]] = defaultdict(list)
+    numbers_at: dict[tuple[str, int], list[StatedNumber]] = defaultdict(list)
+    number_spans: dict[tuple[str, int], list[tuple[int, int, StatedNumber]]] = defaultdict(list)
     normalized = {sid: NormalizedDocument.of(doc) for sid, doc in corpus.documents.items()}
     for claim in kb.claims():
+        number = claim.statement.stated_number()
         for citation in claim.citations:
-            pairs = [(citation.para, citation.quote)]
-            if citation.also is not None:
-                pairs.append((citation.also.para, citation.also.quote))
             document = normalized.get(citation.source)
-            for para, quote in pairs:
+            for para, quote in citation.spans():
                 cited_paragraphs[citation.source].add(para)
-                if isinstance(claim.statement, Figure):
-                    figures_at[(citation.source, para)].append(claim.statement)
-                    if document is not None:  # the figure's own period, inside its quote
-                        figure_spans[(citation.source, para)] += [
-                            (start, end, claim.statement)
-                            for start, end in _spans(document.paragraphs.get(para, ""), quote)
+                if number is not None:  # its quote covers its own number and period, nothing else
+                    numbers_at[(citation.source, para)].append(number)
+                    if document is not None:
+                        number_spans[(citation.source, para)] += [
+                            (start, end, number) for start, end in _spans(document.paragraphs.get(para, ""), quote)
                         ]
                 elif document is not None:
                     quote_spans[(citation.source, para)] += _spans(document.paragraphs.get(para, ""), quote)
@@ -140,13 +136,13 @@ def measure(kb: KnowledgeBase, corpus: Corpus, exceptions: Exceptions) -> tuple[
             for mention in document.numbers(para):
                 result.numbers_total += 1
                 key = (source.id, para)
-                if any(matches(mention, f.value, f.lower, f.upper) for f in figures_at[key]):
+                if any(matches(mention, f.value, f.lower, f.upper) for f in numbers_at[key]):
                     continue
                 if any(start < mention.end and mention.start < end for start, end in quote_spans[key]):
                     continue
                 if any(
-                    start <= mention.start and mention.end <= end and _is_period_of(mention, figure)
-                    for start, end, figure in figure_spans[key]
+                    start <= mention.start and mention.end <= end and _is_period_of(mention, stated)
+                    for start, end, stated in number_spans[key]
                 ):
                     continue
                 exempt = [

@@ -8,15 +8,16 @@ quote found in another paragraph is reported with that paragraph as the suggeste
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from aijobs.claims import Claim
 from aijobs.kb import KnowledgeBase
 from aijobs.problems import Location, Problem
 from aijobs.provenance.corpus import Corpus, NormalizedDocument
 from aijobs.provenance.numbers import NumberMention, matches
-from aijobs.records import Citation, Figure, Name
+from aijobs.records import TYPE_BY_KIND, Citation, Name, StatedNumber
 from aijobs.text import normalize
 
 
@@ -35,19 +36,29 @@ def verify(kb: KnowledgeBase, corpus: Corpus) -> VerifyReport:
     for claim in kb.claims():
         for index, citation in enumerate(claim.citations):
             checked += 1
-            where = kb.locate(claim.subject, *claim.path, "cite", index)
             if citation.source in corpus.missing or citation.source in corpus.changed:
                 continue  # reported once per document above
             document = normalized.get(citation.source)
             if document is None:
                 continue  # not a source id: `validate` reports that
-            problems.extend(_citation_problems(claim, citation, document, where))
-        if isinstance(claim.statement, Figure):
+            problems.extend(_citation_problems(claim, citation, document, _locator(kb, claim, index)))
+        number = claim.statement.stated_number()
+        if number is not None:
             figures += 1
-            problem = _figure_problem(kb, claim, normalized)
+            problem = _number_problem(kb, claim, number, normalized)
             if problem:
                 problems.append(problem)
     return VerifyReport(sorted(problems), checked, figures)
+
+
+def _locator(kb: KnowledgeBase, claim: Claim, index: int) -> Callable[[], Location]:
+    """Where a citation is written, found only if a problem needs it: locating re-reads the file."""
+
+    @cache
+    def where() -> Location:
+        return kb.locate(claim.subject, *claim.path, "cite", index)
+
+    return where
 
 
 def _document_problems(kb: KnowledgeBase, corpus: Corpus) -> Iterator[Problem]:
@@ -76,17 +87,15 @@ def _document_problems(kb: KnowledgeBase, corpus: Corpus) -> Iterator[Problem]:
 
 
 def _citation_problems(
-    claim: Claim, citation: Citation, document: NormalizedDocument, where: Location
+    claim: Claim, citation: Citation, document: NormalizedDocument, where: Callable[[], Location]
 ) -> Iterator[Problem]:
     field_name = f"{claim.key} cite"
-    spans = [(citation.para, citation.quote)]
-    if citation.also is not None:
-        spans.append((citation.also.para, citation.also.quote))
+    spans = citation.spans()
     for para, quote in spans:
         if para not in document.paragraphs:
             last = max(document.paragraphs) if document.paragraphs else 0
             yield Problem(
-                where,
+                where(),
                 f"{citation.source} has no paragraph {para} (it has {min(document.paragraphs, default=0)}-{last})",
                 field=field_name,
                 code="no-paragraph",
@@ -101,17 +110,17 @@ def _citation_problems(
             else "; it occurs nowhere in the document: copy the span exactly from `aijobs source`"
         )
         yield Problem(
-            where,
+            where(),
             f"quote {quote!r} is not in {citation.source} paragraph {para}{hint}",
             field=field_name,
             code="quote-not-found",
         )
-    if isinstance(claim.statement, Name) and claim.subject_kind in ("person", "company"):
+    if isinstance(claim.statement, Name) and TYPE_BY_KIND[claim.subject_kind].proper_names:
         name = normalize(claim.statement.text)
         paragraphs = [document.paragraphs.get(p, "") for p, _ in spans]
         if not any(name in text for text in paragraphs):
             yield Problem(
-                where,
+                where(),
                 f"the name {claim.statement.text!r} is not written in {citation.source} paragraph {citation.para}; "
                 "cite the paragraph that states it, or mark the name translation: true",
                 field=field_name,
@@ -119,25 +128,24 @@ def _citation_problems(
             )
 
 
-def _figure_problem(kb: KnowledgeBase, claim: Claim, normalized: dict[str, NormalizedDocument]) -> Problem | None:
-    figure = claim.statement
-    assert isinstance(figure, Figure)
+def _number_problem(
+    kb: KnowledgeBase, claim: Claim, number: StatedNumber, normalized: dict[str, NormalizedDocument]
+) -> Problem | None:
     mentions: list[NumberMention] = []
-    for citation in figure.cite:
+    for citation in claim.citations:
         document = normalized.get(citation.source)
         if document is None:
             return None  # missing or changed document: reported already
-        mentions += document.numbers(citation.para)
-        if citation.also is not None:
-            mentions += document.numbers(citation.also.para)
-    if any(matches(mention, figure.value, figure.lower, figure.upper) for mention in mentions):
+        for para, _ in citation.spans():
+            mentions += document.numbers(para)
+    if any(matches(mention, number.value, number.lower, number.upper) for mention in mentions):
         return None
-    wanted = _describe_number(figure)
+    wanted = _describe_number(number)
     found = ", ".join(f"{m.text} ({_describe_mention(m)})" for m in mentions[:12]) or "no numbers"
     return Problem(
-        kb.locate(figure.id, "value" if figure.value is not None else "lower"),
-        f"figure {wanted} is not evidenced in its cited paragraph(s); found: {found}",
-        field="value",
+        kb.locate(claim.subject, *claim.path, number.field),
+        f"{claim.subject_kind} {wanted} is not evidenced in its cited paragraph(s); found: {found}",
+        field=".".join(str(part) for part in (*claim.path, "value")),
         code="number-not-found",
     )
 
@@ -148,10 +156,10 @@ def _number(value: float | None) -> str:
     return f"{int(value)}" if float(value).is_integer() else f"{value:g}"
 
 
-def _describe_number(figure: Figure) -> str:
-    if figure.value is not None:
-        return f"value {_number(figure.value)}"
-    return f"range {_number(figure.lower)}..{_number(figure.upper)}"
+def _describe_number(number: StatedNumber) -> str:
+    if number.value is not None:
+        return f"value {_number(number.value)}"
+    return f"range {_number(number.lower)}..{_number(number.upper)}"
 
 
 def _describe_mention(mention: NumberMention) -> str:

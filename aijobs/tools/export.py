@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from aijobs import records as rec
+from aijobs.claims import Claim
 from aijobs.db.rows import TABLE_ORDER, build_rows
 from aijobs.kb import KnowledgeBase
+from aijobs.references import references
 
 BASE_IRI = "https://aijobs.invalid/id/"
 SCHEMA_TYPE = {
@@ -60,29 +63,16 @@ def _iri(record_id: str) -> str:
 
 
 def _citations(citations: tuple[rec.Citation, ...] | list[rec.Citation]) -> list[dict[str, Any]]:
-    quoted = []
-    for citation in citations:
-        quoted.append(
-            {
-                "@type": "Quotation",
-                "text": citation.quote,
-                "isPartOf": {"@id": _iri(citation.source)},
-                "position": citation.para,
-            }
-        )
-        if citation.also is not None:
-            quoted.append(
-                {
-                    "@type": "Quotation",
-                    "text": citation.also.quote,
-                    "isPartOf": {"@id": _iri(citation.source)},
-                    "position": citation.also.para,
-                }
-            )
-    return quoted
+    return [
+        {"@type": "Quotation", "text": quote, "isPartOf": {"@id": _iri(citation.source)}, "position": para}
+        for citation in citations
+        for para, quote in citation.spans()
+    ]
 
 
-def _names(record: rec.NamedRecord) -> dict[str, Any]:
+def _names(record: rec.Record) -> dict[str, Any]:
+    if not isinstance(record, rec.NamedRecord):
+        return {}
     preferred = record.preferred_names()
     names = [{"@value": text, "@language": lang} for lang, text in preferred.items()]
     aliases = [
@@ -94,74 +84,120 @@ def _names(record: rec.NamedRecord) -> dict[str, Any]:
     return node
 
 
+# schema.org properties of the claims whose value is the statement itself, in output order.
+# A claim that sits in a list (an occupation's tasks) gives a list.
+CLAIM_PROPERTIES = {
+    "description": "description",
+    "anonymous": "name",
+    "location": "location",
+    "task": "skills",
+    "status": "additionalType",
+}
+
+# schema.org properties of references, by their field path (list indexes left out).
+LINK_PROPERTIES = {
+    ("author",): "author",
+    ("publisher",): "publisher",
+    ("education", "institution"): "alumniOf",
+    ("part_of", "organisation"): "parentOrganization",
+    ("about",): "observationAbout",
+}
+
+
+def _is_listed(path: tuple[str | int, ...]) -> bool:
+    return any(isinstance(part, int) for part in path)
+
+
+def _claimed(claims: list[Claim]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for claim in claims:
+        key = CLAIM_PROPERTIES.get(claim.property)
+        if key is None:
+            continue
+        if _is_listed(claim.path):
+            found.setdefault(key, []).append(claim.value)
+        else:
+            found[key] = claim.value
+    return {key: found[key] for key in CLAIM_PROPERTIES.values() if key in found}
+
+
+def _links(record: rec.Record) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for ref in references(record):
+        key = LINK_PROPERTIES.get(tuple(part for part in ref.path if isinstance(part, str)))
+        if key is None:
+            continue
+        link = {"@id": _iri(ref.target)}
+        if _is_listed(ref.path):
+            found.setdefault(key, []).append(link)
+        else:
+            found[key] = link
+    return {key: found[key] for key in LINK_PROPERTIES.values() if key in found}
+
+
+def _source(source: rec.Source) -> dict[str, Any]:
+    return {
+        "name": source.title,
+        "inLanguage": source.languages,
+        "encodingFormat": source.format,
+        "sha256": source.sha256,
+        "datePublished": None if source.published == "unknown" else source.published,
+    }
+
+
+def _person(person: rec.Person) -> dict[str, Any]:
+    roles = [
+        {
+            "@type": "Role",
+            "hasOccupation": {"@id": _iri(role.occupation)} if role.occupation else None,
+            "roleName": role.title,
+            "startDate": role.start,
+            "endDate": role.end,
+            "worksFor": {"@id": _iri(role.company)} if role.company else None,
+            "citation": _citations(role.cite),
+        }
+        for role in person.roles
+    ]
+    return {"hasOccupation": roles}
+
+
+def _figure(figure: rec.Figure) -> dict[str, Any]:
+    return {
+        "measuredProperty": figure.measure,
+        "value": {
+            "@type": "QuantitativeValue",
+            "value": figure.value,
+            "minValue": figure.lower,
+            "maxValue": figure.upper,
+            "unitText": figure.unit,
+            "description": f"{figure.approx}: {figure.as_written}",
+        },
+        "observationDate": figure.period,
+    }
+
+
+# What a record type has beyond its names, claims and links: fields that are not claims of their own.
+SPECIFIC: dict[type[rec.Record], Callable[[Any], dict[str, Any]]] = {
+    rec.Source: _source,
+    rec.Person: _person,
+    rec.Figure: _figure,
+}
+
+
 def _node(kb: KnowledgeBase, record: rec.Record) -> dict[str, Any]:
-    node: dict[str, Any] = {"@id": _iri(record.id), "@type": SCHEMA_TYPE[record.kind_name], "identifier": record.id}
-    if isinstance(record, rec.NamedRecord):
-        node.update(_names(record))
-    description = getattr(record, "description", None)
-    if isinstance(description, rec.Statement):
-        node["description"] = description.text
-    elif isinstance(description, str):
-        node["description"] = description
-    if isinstance(record, rec.Source):
-        node.update(
-            {
-                "name": record.title,
-                "inLanguage": record.languages,
-                "encodingFormat": record.format,
-                "sha256": record.sha256,
-            }
-        )
-        if record.published != "unknown":
-            node["datePublished"] = record.published
-        for key, value in (("author", record.author), ("publisher", record.publisher)):
-            if value != "unknown":
-                node[key] = {"@id": _iri(value)}
-    elif isinstance(record, rec.Person):
-        if record.anonymous is not None:
-            node["name"] = record.anonymous.label
-        node["hasOccupation"] = [
-            {
-                "@type": "Role",
-                "hasOccupation": {"@id": _iri(role.occupation)} if role.occupation else None,
-                "roleName": role.title,
-                "startDate": role.start,
-                "endDate": role.end,
-                "worksFor": {"@id": _iri(role.company)} if role.company else None,
-                "citation": _citations(role.cite),
-            }
-            for role in record.roles
-        ]
-        alumni = [{"@id": _iri(e.institution)} for e in record.education if e.institution]
-        if alumni:
-            node["alumniOf"] = alumni
-    elif isinstance(record, rec.Company):
-        if record.anonymous is not None:
-            node["name"] = record.anonymous.label
-        if record.location is not None:
-            node["location"] = record.location.place
-        if record.part_of is not None:
-            node["parentOrganization"] = {"@id": _iri(record.part_of.organisation)}
-    elif isinstance(record, rec.Occupation):
-        node["skills"] = [task.text for task in record.tasks]
-        node["additionalType"] = [status.status for status in record.statuses]
-    elif isinstance(record, rec.Figure):
-        node.update(
-            {
-                "measuredProperty": record.measure,
-                "value": {
-                    "@type": "QuantitativeValue",
-                    "value": record.value,
-                    "minValue": record.lower,
-                    "maxValue": record.upper,
-                    "unitText": record.unit,
-                    "description": f"{record.approx}: {record.as_written}",
-                },
-                "observationDate": record.period,
-                "observationAbout": [{"@id": _iri(target)} for target in record.about],
-            }
-        )
-    node["citation"] = _citations([c for claim in kb.claims_about(record.id) for c in claim.citations])
+    """A schema.org node: names, then the claims and links the tables above map, then the citations."""
+    claims = kb.claims_about(record.id)
+    specific = SPECIFIC.get(type(record))
+    node: dict[str, Any] = {
+        "@id": _iri(record.id),
+        "@type": SCHEMA_TYPE[record.kind_name],
+        "identifier": record.id,
+        **_names(record),
+        **_claimed(claims),
+        **(specific(record) if specific is not None else {}),
+        **_links(record),
+        "citation": _citations([citation for claim in claims for citation in claim.citations]),
+    }
     cleaned: dict[str, Any] = _drop_empty(node)
     return cleaned
 

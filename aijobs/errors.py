@@ -9,7 +9,12 @@ Exit codes (published in the README and held by tests):
 
 * 0 — success;
 * 1 — invalid data, a failed check, or an operation that could not be done;
-* 2 — a usage error: a bad argument, option or path given on the command line.
+* 2 — a usage error: the command line cannot be carried out as written (an unknown
+  option, a malformed value, an argument that is not valid UTF-8);
+* 130 — interrupted (Ctrl-C).
+
+A file, folder, database, record or paragraph that does not exist is `NotFound`
+(exit 1: the command ran and did not find it), like a failed check.
 """
 
 from __future__ import annotations
@@ -34,3 +39,7 @@ class UsageError(AijobsError):
     """A bad argument, option or path: the command could not start."""
 
     exit_code: ClassVar[int] = 2
+
+
+class NotFound(AijobsError):
+    """A file, folder, database, record or paragraph that was asked for does not exist."""

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aijobs.claims import Claim
+    from aijobs.errors import AijobsError
     from aijobs.kb import KnowledgeBase, load, validate
     from aijobs.problems import Location, Problem, ProblemsFound
     from aijobs.records import Citation, Company, Figure, Name, Occupation, Person, Record, Source
 
 _EXPORTS = {
+    "AijobsError": "aijobs.errors",
     "Claim": "aijobs.claims",
     "KnowledgeBase": "aijobs.kb",
     "load": "aijobs.kb",
@@ -35,6 +37,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AijobsError",
     "Citation",
     "Claim",
     "Company",

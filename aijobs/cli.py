@@ -1,25 +1,149 @@
 """The `aijobs` command: a thin Typer layer over the library.
 
-Exit codes: 0 success, 1 invalid data (or failed verification), 2 usage errors.
-Heavy modules (SQLAlchemy, Alembic) are imported inside the commands that need them,
-so `aijobs --help` and `aijobs validate` start quickly.
+Each command is one library call and the rendering of what it returns. Errors take one
+path: the library raises an `AijobsError` (``aijobs.errors``) and `Boundary`, the
+top-level command group, turns it into one line on stderr, ``Error: <message>``, and
+the error's exit code. Operating-system, encoding and database errors that escape
+become one such line too (exit 1), naming the file where it is known; an interrupt
+exits 130. Exit codes: 0 success, 1 invalid data, a failed check or a failed
+operation, 2 usage errors, 130 interrupted. Because the boundary is the group itself,
+``aijobs``, ``python -m aijobs``, ``app(...)`` and Typer's test runner all take it.
+
+Heavy modules (SQLAlchemy, Alembic, Pydantic) are imported inside the commands that
+need them, so `aijobs --help` and `aijobs validate` start quickly.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from aijobs.problems import Problem, format_problems
+from aijobs.errors import AijobsError, UsageError
+from aijobs.problems import Problem, ProblemsFound, format_problems
 
 if TYPE_CHECKING:
     from aijobs.kb import KnowledgeBase
-    from aijobs.provenance.corpus import Corpus
+
+INTERRUPTED = 130
+
+
+def printable(text: str) -> str:
+    """`text` as it can be printed: bytes that were not UTF-8 shown as \\xNN, never an encoding error."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that did not come from a byte
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def error_line(message: str) -> str:
+    """The one line an error is reported as."""
+    words = " ".join(part.strip() for part in printable(message).splitlines() if part.strip())
+    return f"Error: {words or 'unknown error'}"
+
+
+def _describe_os_error(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is None:
+        return reason
+    where = printable(str(exc.filename))
+    if exc.filename2 is not None:
+        where += f" -> {printable(str(exc.filename2))}"
+    return f"{where}: {reason}"
+
+
+def _describe_unicode_error(exc: UnicodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"text is not valid UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save it as UTF-8"
+    if isinstance(exc, UnicodeEncodeError):
+        return (
+            f"cannot write {exc.object[exc.start : exc.end]!r} in the {exc.encoding} encoding; "
+            "use a UTF-8 locale (e.g. LANG=C.UTF-8)"
+        )
+    return str(exc)
+
+
+def _describe_database_error(exc: Exception) -> str | None:
+    """One line for an SQLite or SQLAlchemy error, or None for anything else.
+
+    The modules are looked up, not imported: an error cannot come from a module that
+    was never loaded, and `--help` must not pay for importing SQLAlchemy.
+    """
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(exc, sqlite3.Error):
+        return f"database error: {exc}"
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.SQLAlchemyError):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        return f"database error: {reason[0] if reason else type(exc).__name__}"
+    return None
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(error_line(message), err=True)
+    return typer.Exit(code)
+
+
+class Boundary(TyperGroup):
+    """The top-level group: the one place where errors become a line and an exit code.
+
+    `main` refuses arguments that are not valid UTF-8 before parsing; `invoke` runs the
+    command and converts what it raises. Click's own usage errors keep Click's message
+    and exit 2; a programming error (a bug) still shows its traceback, to be reported.
+    """
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        given = sys.argv[1:] if args is None else list(args)
+        for position, arg in enumerate(given, 1):
+            try:
+                arg.encode("utf-8")
+            except UnicodeEncodeError:
+                exit_code = UsageError.exit_code
+                message = f"argument {position} ('{printable(arg)}') is not valid UTF-8; aijobs takes UTF-8 text"
+                typer.echo(error_line(message), err=True)
+                if standalone_mode:
+                    sys.exit(exit_code)
+                return exit_code
+        return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+
+    def invoke(self, ctx: Any) -> Any:  # a Click context (typer's bundled Click, or click itself)
+        try:
+            return super().invoke(ctx)
+        except ProblemsFound as exc:
+            typer.echo(format_problems(exc.problems))
+            raise _fail(exc.message, exc.exit_code) from None
+        except AijobsError as exc:
+            raise _fail(exc.message, exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise _fail("interrupted", INTERRUPTED) from None
+        except BrokenPipeError:
+            raise  # the reader went away (`aijobs ... | head`): Click exits 1 quietly
+        except OSError as exc:
+            raise _fail(_describe_os_error(exc), 1) from None
+        except UnicodeError as exc:
+            raise _fail(_describe_unicode_error(exc), 1) from None
+        except Exception as exc:
+            message = _describe_database_error(exc)
+            if message is None:
+                raise
+            raise _fail(message, 1) from None
+
 
 app = typer.Typer(
+    cls=Boundary,
     help="aijobs: a hand-curated, citable knowledge base of the occupations AI creates and changes.",
     no_args_is_help=True,
     add_completion=False,
@@ -49,11 +173,6 @@ CorpusOpt = Annotated[
     typer.Option(help="Folder of source documents [default: $AIJOBS_CORPUS, then [tool.aijobs] corpus]."),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print problems.")]
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"Error: {message}", err=True)
-    raise typer.Exit(code)
 
 
 def _report(problems: list[Problem], fmt: OutputFormat, what: str) -> None:
@@ -96,10 +215,7 @@ def show_command(
     """Print one record with its claims and their citations."""
     from aijobs.tools.display import describe_record
 
-    kb = _load_or_exit(curated)
-    if record_id not in kb:
-        _fail(f"no record has id {record_id!r}; try `aijobs validate` to list what loaded", 1)
-    typer.echo(describe_record(kb, record_id))
+    typer.echo(describe_record(_load_or_exit(curated), record_id))
 
 
 @app.command("source")
@@ -110,14 +226,10 @@ def source_command(
     corpus: CorpusOpt = None,
 ) -> None:
     """Print a source's numbered paragraphs, exactly as citations count them."""
-    from aijobs.provenance.corpus import open_source
+    from aijobs.provenance.corpus import source_paragraphs
 
-    kb = _load_or_exit(curated)
-    document = open_source(kb, source_id, corpus, fail=_fail)
-    numbered = document.paragraphs
+    numbered = source_paragraphs(_load_or_exit(curated), source_id, corpus, only=paragraph)
     if paragraph is not None:
-        if paragraph not in numbered:
-            _fail(f"{source_id} has paragraphs {min(numbered)}-{max(numbered)}; there is no paragraph {paragraph}")
         typer.echo(numbered[paragraph])
         return
     for number, text in numbered.items():
@@ -138,22 +250,11 @@ def build_command(
     is left as it was.
     """
     kb = _load_or_exit(curated)
-    from aijobs.db.build import BuildError, build_server, build_sqlite
-    from aijobs.db.engine import is_server_url
+    from aijobs.db.build import build
 
-    try:
-        counts = build_server(kb, db) if is_server_url(db) else build_sqlite(kb, Path(db))
-    except BuildError as exc:
-        _fail(f"build failed, {db} left unchanged: {exc}")
-    except OSError as exc:
-        _fail(f"cannot write {db}: {exc.strerror or exc}", 1)
-    summary = ", ".join(f"{counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
-    shown = db
-    if is_server_url(db):
-        from sqlalchemy.engine import make_url
-
-        shown = make_url(db).render_as_string(hide_password=True)
-    typer.echo(f"wrote {shown}: {summary}")
+    built = build(kb, db)
+    summary = ", ".join(f"{built.counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
+    typer.echo(f"wrote {built.target}: {summary}")
 
 
 @db_app.command("upgrade")
@@ -161,12 +262,9 @@ def db_upgrade_command(
     path: Annotated[Path, typer.Argument(help="An aijobs SQLite file built by an older version.")],
 ) -> None:
     """Upgrade a database file's schema to the latest migration, in place and atomically."""
-    from aijobs.db.upgrade import UpgradeError, upgrade_file
+    from aijobs.db.upgrade import upgrade_file
 
-    try:
-        before, after = upgrade_file(path)
-    except UpgradeError as exc:
-        _fail(str(exc))
+    before, after = upgrade_file(path)
     typer.echo(f"{path}: {before or 'empty'} -> {after}" if before != after else f"{path}: already at {after}")
 
 
@@ -183,14 +281,9 @@ def search_command(
     Scripts, widths and case are folded: 訓練師 finds 训练师, ＡＩ finds AI. Exact
     preferred names rank first, then exact aliases, then partial matches.
     """
-    import sqlite3
+    from aijobs.db.search import search_file
 
-    from aijobs.db.search import search
-
-    if not db.is_file():
-        _fail(f"{db} not found; build it first with `aijobs build`")
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        hits = search(connection, query, limit)
+    hits = search_file(db, query, limit)
     if not hits:
         typer.echo(f"no match for {query!r}")
         raise typer.Exit(1)
@@ -209,33 +302,16 @@ def fmt_command(
 
     Comments are kept. A file whose meaning would change is never rewritten.
     """
-    import os
+    from aijobs.tools.fmt import format_folder
 
-    from aijobs.loader import EXTENSION, record_files
-    from aijobs.problems import display_path
-    from aijobs.tools.fmt import format_file
-
-    changed, failed = [], []
-    for folder, path in record_files(curated):
-        if path.suffix != EXTENSION:
-            continue
-        shown = display_path(path)
-        result = format_file(path, folder, shown)
-        if result.text is None:
-            failed.append(f"{shown}: cannot format: {result.problem}")
-        elif result.changed:
-            changed.append(shown)
-            if not check:
-                temp = path.with_name(f".{path.name}.fmt")
-                temp.write_text(result.text, encoding="utf-8")
-                os.replace(temp, path)
-    for line in failed:
-        typer.echo(line)
+    report = format_folder(curated, check)
+    for shown, problem in report.failed:
+        typer.echo(f"{shown}: cannot format: {problem}")
     verb = "would reformat" if check else "reformatted"
-    for shown in changed:
+    for shown in report.changed:
         typer.echo(f"{verb} {shown}")
-    typer.echo(f"fmt: {len(changed)} file(s) {verb}, {len(failed)} could not be formatted", err=True)
-    if failed or (check and changed):
+    typer.echo(f"fmt: {len(report.changed)} file(s) {verb}, {len(report.failed)} could not be formatted", err=True)
+    if not report.ok:
         raise typer.Exit(1)
 
 
@@ -272,21 +348,11 @@ def new_command(
     curated: CuratedOpt = DEFAULT_CURATED,
 ) -> None:
     """Create a minimal, valid record file to start from."""
-    from aijobs.tools.scaffold import ScaffoldError, scaffold
+    from aijobs.tools.scaffold import create_record
 
     options = {"cite": cite, "name": name, "lang": lang, "measure": measure, "value": value, "unit": unit}
     options["as_written"] = as_written
-    try:
-        made = scaffold(kind, record_id, options)
-    except ScaffoldError as exc:
-        for problem in exc.problems:
-            typer.echo(f"Error: {problem}", err=True)
-        raise typer.Exit(2) from None
-    path = curated / made.folder / f"{record_id}.yaml"
-    if path.exists():
-        _fail(f"{path} already exists", 2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(made.text, encoding="utf-8")
+    path = create_record(curated, kind, record_id, options)
     typer.echo(f"wrote {path}; check it with `aijobs verify`")
 
 
@@ -299,12 +365,9 @@ def diff_command(
 
     Exit 0 when nothing changed, 1 when something did (like `diff`).
     """
-    from aijobs.tools.diff import DiffError, diff
+    from aijobs.tools.diff import diff
 
-    try:
-        changes, problems = diff(old, new)
-    except DiffError as exc:
-        _fail(str(exc), 2)
+    changes, problems = diff(old, new)
     if problems:
         typer.echo(f"warning: {new} has {len(problems)} problem(s); records that do not load are left out", err=True)
     for change in changes:
@@ -327,25 +390,11 @@ def serve_command(
 
     Needs the optional extra: pip install 'aijobs[serve]'.
     """
-    import importlib.util
-    import json
-    import os
-    import sys
-    import tempfile
+    from aijobs.db.serve import datasette
 
-    from aijobs.db.serve import datasette_metadata
-
-    if importlib.util.find_spec("datasette") is None:
-        _fail("Datasette is not installed; pip install 'aijobs[serve]'", 2)
-    if not db.is_file():
-        _fail(f"{db} not found; build it first with `aijobs build`")
-    handle, meta = tempfile.mkstemp(prefix="aijobs-datasette-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(datasette_metadata(db.stem), out, ensure_ascii=False)
-    command = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db), "--metadata", meta]
-    command += ["--host", host, "--port", str(port)]
-    typer.echo(f"serving {db} at http://{host}:{port}/{db.stem}")
-    os.execv(sys.executable, command)
+    server = datasette(db, host, port)
+    typer.echo(f"serving {db} at {server.url}")
+    server.run()
 
 
 class ExportFormat(StrEnum):
@@ -373,16 +422,6 @@ def export_command(
         typer.echo(f"wrote {path}")
 
 
-def _open_corpus(kb: KnowledgeBase, corpus: Path | None) -> Corpus:
-    from aijobs.provenance.corpus import Corpus, CorpusNotFound, find_corpus
-
-    try:
-        folder = find_corpus(corpus)
-    except CorpusNotFound as exc:
-        _fail(str(exc))
-    return Corpus.open(kb, folder)
-
-
 @app.command("verify")
 def verify_command(
     curated: CuratedOpt = DEFAULT_CURATED,
@@ -395,10 +434,11 @@ def verify_command(
     exists, the quote occurs in it; a figure's number and a cited name are written
     there. Prints file:line: message for each failure and exits 1 if any.
     """
+    from aijobs.provenance.corpus import open_corpus
     from aijobs.provenance.verify import verify
 
     kb = _load_or_exit(curated, fmt)
-    report = verify(kb, _open_corpus(kb, corpus))
+    report = verify(kb, open_corpus(kb, corpus))
     if report.problems:
         typer.echo(format_problems(report.problems, fmt.value))
     typer.echo(
@@ -421,14 +461,10 @@ def coverage_command(
     Every number no figure (or other claim) cites, and every paragraph no claim cites,
     unless curated/coverage-exceptions.yaml gives a reason. Prints percentages per source.
     """
-    from aijobs.provenance.coverage import load_exceptions, measure
+    from aijobs.provenance.coverage import coverage
 
-    kb = _load_or_exit(curated)
-    exceptions, problems = load_exceptions(curated)
-    results, stale = measure(kb, _open_corpus(kb, corpus), exceptions)
-    problems += stale
-    complete = not problems
-    for result in results:
+    report = coverage(_load_or_exit(curated), corpus)
+    for result in report.sources:
         numbers = _percent(result.numbers_covered, result.numbers_total)
         paragraphs = _percent(result.paragraphs_cited, result.paragraphs_total)
         typer.echo(
@@ -436,17 +472,17 @@ def coverage_command(
             f"paragraphs {result.paragraphs_cited}/{result.paragraphs_total} cited ({paragraphs})"
         )
         for para, mention in result.uncovered_numbers:
-            complete = False
             typer.echo(
                 f"  {result.source_id} ¶{para}: number {mention.text!r} is not cited by a figure or claim, "
                 "nor an exception"
             )
         for para in result.uncited_paragraphs:
-            complete = False
             typer.echo(f"  {result.source_id} ¶{para}: paragraph is not cited by any claim, nor an exception")
-    if problems:
-        typer.echo(format_problems(problems))
-    if check and not complete:
+    for source_id, reason in report.not_measured.items():
+        typer.echo(f"{source_id}: not measured: {reason}")
+    if report.problems:
+        typer.echo(format_problems(report.problems))
+    if check and not report.complete:
         raise typer.Exit(1)
 
 
@@ -454,9 +490,10 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "n/a"
 
 
-def main() -> None:  # pragma: no cover - entry point
+def main() -> None:
+    """The `aijobs` command (and `python -m aijobs`): runs the app through its `Boundary`."""
     app()
 
 
-if __name__ == "__main__":  # pragma: no cover - `python -m aijobs.cli`
+if __name__ == "__main__":  # `python -m aijobs.cli`
     main()

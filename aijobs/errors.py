@@ -1,15 +1,23 @@
 """The one error channel: every operational failure is an `AijobsError`.
 
-Library functions raise these; the command line catches them once, in
-``aijobs.cli.main``, and prints one line (``Error: <message>``) with the error's exit
-code. Invalid curated data is not an exception but a list of `Problem`s
-(``aijobs.problems``); `ProblemsFound` carries them when a library call must raise.
+Library functions raise these; the command line catches them in one place,
+``aijobs.cli.Boundary`` (the top-level command group that ``aijobs.cli.main`` runs), and
+prints one line, ``Error: <message>``, with the error's exit code. Invalid curated data
+is not an exception but a list of `Problem`s (``aijobs.problems``); `ProblemsFound`
+carries them when a library call must raise.
 
-Exit codes (published in the README and held by tests):
+Exit codes (published in the README and held by tests/test_errors.py):
 
 * 0 — success;
-* 1 — invalid data, a failed check, or an operation that could not be done;
-* 2 — a usage error: a bad argument, option or path given on the command line.
+* 1 — invalid data, a failed check, an operation that could not be done, or something
+  the command needed that is missing or unreadable (`NotFound`: a file, folder,
+  database, corpus, record id or paragraph);
+* 2 — a usage error (`UsageError`): the command line cannot be carried out as written
+  (an unknown option, a malformed value, an argument that is not valid UTF-8);
+* 130 — interrupted (Ctrl-C).
+
+To add a check, raise the subclass that fits with a message that names the file or
+argument and says how to fix it; the boundary does the rest.
 """
 
 from __future__ import annotations
@@ -34,3 +42,7 @@ class UsageError(AijobsError):
     """A bad argument, option or path: the command could not start."""
 
     exit_code: ClassVar[int] = 2
+
+
+class NotFound(AijobsError):
+    """A file, folder, database, record or paragraph that was asked for does not exist."""

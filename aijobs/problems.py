@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from aijobs.errors import AijobsError
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -39,7 +41,7 @@ class Problem:
         return f"{self.location}:{where} {self.message}"
 
 
-class ProblemsFound(Exception):
+class ProblemsFound(AijobsError):
     """Raised by library entry points when data is invalid; carries every problem."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:

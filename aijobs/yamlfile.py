@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from aijobs.errors import AijobsError
 from aijobs.problems import Location, Problem
 
 try:  # libyaml's C parser is about ten times faster; fall back to pure Python.
@@ -57,7 +58,9 @@ class YamlDocument:
         return Location(self.shown_as, 1, 1)
 
 
-class YamlError(Exception):
+class YamlError(AijobsError):
+    """A file that is not the plain YAML a record must be; carries the located problem."""
+
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         super().__init__(str(problem))

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from aijobs.db import tables
-from aijobs.db.engine import server_engine, sqlite_engine
+from aijobs.db.engine import is_server_url, server_engine, sqlite_engine
 from aijobs.db.migrate import upgrade
 from aijobs.db.rows import TABLE_ORDER, build_rows
+from aijobs.errors import AijobsError
 from aijobs.kb import KnowledgeBase
 
 
-class BuildError(Exception):
+class BuildError(AijobsError):
     """The database could not be built; the previous file (if any) is unchanged."""
 
 
@@ -107,3 +110,42 @@ def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
         temp.unlink(missing_ok=True)
         raise
     return counts
+
+
+@dataclass(frozen=True)
+class Built:
+    """A finished build: where it went (as shown to people) and the rows per table."""
+
+    target: str
+    counts: dict[str, int]
+
+
+def shown_target(db: str) -> str:
+    """A build target as it may be printed: a server URL without its password."""
+    if not is_server_url(db):
+        return db
+    try:
+        return make_url(db).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "the database URL given (not shown: it could not be parsed)"
+
+
+def build(kb: KnowledgeBase, db: str) -> Built:
+    """Build `db`, a SQLite file path or a postgresql:// URL, from `kb`.
+
+    Raises BuildError, naming the target, when anything fails; the previous database
+    is then unchanged.
+    """
+    shown = shown_target(db)
+    try:
+        counts = build_server(kb, db) if is_server_url(db) else build_sqlite(kb, Path(db))
+    except BuildError as exc:
+        raise BuildError(f"build failed, {shown} left unchanged: {exc}") from exc
+    except SQLAlchemyError as exc:  # before any transaction began, e.g. a malformed URL
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise BuildError(f"build failed, {shown} left unchanged: {reason}") from exc
+    except OSError as exc:
+        raise BuildError(f"cannot write {shown}: {exc.strerror or exc}") from exc
+    except ImportError as exc:  # the PostgreSQL driver is an optional extra
+        raise BuildError(f"cannot connect to {shown} ({exc}); pip install 'aijobs[postgres]'") from exc
+    return Built(shown, counts)

@@ -14,6 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
+from aijobs.errors import AijobsError
+
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     """Leave the FTS5 index (raw SQL in a migration, not a model) out of autogenerate."""
@@ -26,7 +28,7 @@ def migrations_dir() -> Path:
     for candidate in (package.parent / "migrations", package / "_migrations"):
         if (candidate / "env.py").is_file():
             return candidate
-    raise FileNotFoundError("aijobs migrations folder not found; reinstall the package")
+    raise AijobsError("aijobs migrations folder not found; reinstall the package")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -10,8 +10,11 @@ then any other substring.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, replace
+from pathlib import Path
 
+from aijobs.db.files import connect_readonly, database_file, not_a_database
 from aijobs.text import fold, normalize
 
 _COLUMNS = "s.entity_id, e.type, e.name, s.text, s.kind, s.folded"
@@ -66,6 +69,16 @@ def search(connection: sqlite3.Connection, query: str, limit: int = 20) -> list[
     ordered = sorted(hits, key=lambda h: (h.rank, len(h.matched), h.type, h.entity_id))[:limit]
     preferred = _preferred_names(connection, [hit.entity_id for hit in ordered])
     return [replace(hit, names=preferred.get(hit.entity_id, ())) for hit in ordered]
+
+
+def search_file(db: Path, query: str, limit: int = 20) -> list[Hit]:
+    """`search` in the database file `db`, opened read-only; raises an AijobsError naming it."""
+    database_file(db)
+    try:
+        with closing(connect_readonly(db)) as connection:
+            return search(connection, query, limit)
+    except sqlite3.DatabaseError as exc:
+        raise not_a_database(db, exc) from None
 
 
 def _preferred_names(connection: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[tuple[str, str], ...]]:

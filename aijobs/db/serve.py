@@ -7,9 +7,20 @@ Datasette is an optional extra: `pip install 'aijobs[serve]'`.
 
 from __future__ import annotations
 
-from typing import Any
+import importlib.util
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
 
 from aijobs.db.catalog import catalog
+from aijobs.db.files import connect_readonly, database_file, not_a_database
+from aijobs.errors import UsageError
 
 LICENSE = "CC0 1.0 (the curated data); source documents belong to their publishers"
 
@@ -77,3 +88,38 @@ def datasette_metadata(database: str = "aijobs") -> dict[str, Any]:
         "source": "aijobs curated YAML records",
         "databases": {database: {"tables": tables, "queries": CANNED_QUERIES}},
     }
+
+
+@dataclass(frozen=True)
+class Datasette:
+    """A ready Datasette command line: the metadata file is written, the database checked."""
+
+    argv: list[str]
+    url: str
+
+    def run(self) -> NoReturn:
+        """Replace this process with Datasette (it serves until interrupted)."""
+        os.execv(self.argv[0], self.argv)
+
+
+def datasette(db: Path, host: str = "127.0.0.1", port: int = 8001) -> Datasette:
+    """The Datasette invocation serving `db` read-only, with the generated metadata.
+
+    Raises UsageError when Datasette is not installed, and NotFound or AijobsError
+    naming `db` when it is missing or is not an SQLite database.
+    """
+    if importlib.util.find_spec("datasette") is None:
+        raise UsageError("Datasette is not installed; pip install 'aijobs[serve]'")
+    database_file(db)
+    try:
+        with closing(connect_readonly(db)) as connection:
+            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise not_a_database(db, exc) from None
+    handle, meta = tempfile.mkstemp(prefix="aijobs-datasette-", suffix=".json")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(datasette_metadata(db.stem), out, ensure_ascii=False)
+    # An absolute path, so a file named like an option ("-x.db") stays a file name.
+    argv = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db.absolute()), "--metadata", meta]
+    argv += ["--host", host, "--port", str(port)]
+    return Datasette(argv, f"http://{host}:{port}/{db.stem}")

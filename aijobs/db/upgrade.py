@@ -10,27 +10,45 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
+from alembic.util import CommandError
+from sqlalchemy.exc import SQLAlchemyError
+
 from aijobs.db.engine import sqlite_engine
+from aijobs.db.files import connect_readonly, database_file
 from aijobs.db.migrate import current_revision, head_revision, upgrade
+from aijobs.errors import AijobsError
 
 
-class UpgradeError(Exception):
-    pass
+class UpgradeError(AijobsError):
+    """The file could not be upgraded; it is left as it was."""
 
 
 def upgrade_file(path: Path) -> tuple[str | None, str]:
     """Migrate `path` to the head revision; returns (revision before, revision after)."""
-    if not path.is_file():
-        raise UpgradeError(f"{path} does not exist")
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as probe:
+        database_file(path, missing="does not exist")
+    except AijobsError as exc:
+        raise UpgradeError(exc.message) from None
+    try:
+        with closing(connect_readonly(path)) as probe:
             tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise UpgradeError(f"{path} is not an SQLite database ({exc})") from None
     if tables and "alembic_version" not in tables:
         raise UpgradeError(f"{path} has tables but no alembic_version: it was not built by aijobs")
+    try:
+        return _upgrade_copy(path)
+    except OSError as exc:
+        raise UpgradeError(f"cannot upgrade {path}, left unchanged: {exc.strerror or exc}") from exc
+    except (SQLAlchemyError, CommandError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise UpgradeError(f"cannot upgrade {path}, left unchanged: {reason}") from exc
+
+
+def _upgrade_copy(path: Path) -> tuple[str | None, str]:
     handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".upgrading", dir=path.parent)
     os.close(handle)
     temp = Path(temp_name)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
+from aijobs.errors import NotFound
 from aijobs.fields import Format
 from aijobs.provenance.numbers import NumberMention, find_numbers
 from aijobs.provenance.paragraphs import paragraphs
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 ENV_VAR = "AIJOBS_CORPUS"
 
 
-class CorpusNotFound(Exception):
+class CorpusNotFound(NotFound):
     """No corpus folder could be found; the message lists everything that was tried."""
 
 
@@ -90,22 +90,37 @@ class Document:
         return paragraphs(self.text, self.format)
 
 
-def open_source(kb: KnowledgeBase, source_id: str, corpus: Path | None, fail: Callable[[str], NoReturn]) -> Document:
-    """The document behind a source record, or a call to `fail` saying what is missing."""
+def open_source(kb: KnowledgeBase, source_id: str, corpus: Path | None = None) -> Document:
+    """The document behind a source record; raises NotFound saying what is missing."""
     from aijobs.records import Source
 
     source = kb.get(source_id) if source_id in kb else None
     if not isinstance(source, Source):
         known = ", ".join(s.id for s in kb.sources) or "none"
-        fail(f"no source has id {source_id!r}; known sources: {known}")
-    try:
-        folder = find_corpus(corpus)
-    except CorpusNotFound as exc:
-        fail(str(exc))
+        raise NotFound(f"no source has id {source_id!r}; known sources: {known}")
+    folder = find_corpus(corpus)
     path = folder / source.file
     if not path.is_file():
-        fail(f"{source.file} (source {source_id}) is not in the corpus folder {folder}")
+        raise NotFound(f"{source.file} (source {source_id}) is not in the corpus folder {folder}")
     return Document.read(path, source.format)
+
+
+def source_paragraphs(
+    kb: KnowledgeBase, source_id: str, corpus: Path | None = None, only: int | None = None
+) -> dict[int, str]:
+    """A source's numbered paragraphs, or just paragraph `only`; raises NotFound if it has none such."""
+    numbered = open_source(kb, source_id, corpus).paragraphs
+    if only is None:
+        return numbered
+    if only not in numbered:
+        held = f"paragraphs {min(numbered)}-{max(numbered)}" if numbered else "no paragraphs"
+        raise NotFound(f"{source_id} has {held}; there is no paragraph {only}")
+    return {only: numbered[only]}
+
+
+def open_corpus(kb: KnowledgeBase, option: Path | None = None) -> Corpus:
+    """The documents of every source, from the corpus folder `find_corpus` chooses."""
+    return Corpus.open(kb, find_corpus(option))
 
 
 @dataclass

@@ -19,7 +19,7 @@ from aijobs.fields import Prose, Slug
 from aijobs.kb import KnowledgeBase
 from aijobs.loader import describe_validation_error
 from aijobs.problems import Location, Problem, display_path
-from aijobs.provenance.corpus import Corpus, NormalizedDocument
+from aijobs.provenance.corpus import Corpus, NormalizedDocument, open_corpus
 from aijobs.provenance.numbers import NumberMention, matches
 from aijobs.records import StatedNumber, Strict
 from aijobs.text import normalize
@@ -168,3 +168,33 @@ def measure(kb: KnowledgeBase, corpus: Corpus, exceptions: Exceptions) -> tuple[
                 )
             )
     return results, problems
+
+
+@dataclass
+class CoverageReport:
+    """Coverage of every source whose document was found, and what stands in the way of 100%."""
+
+    sources: list[SourceCoverage]
+    problems: list[Problem]  # an unreadable exceptions file, or exceptions that match nothing
+    not_measured: dict[str, str]  # source id -> why its document could not be measured
+
+    @property
+    def complete(self) -> bool:
+        """Every number and paragraph of every document covered, and nothing left unmeasured."""
+        return (
+            not self.problems
+            and not self.not_measured
+            and all(not s.uncovered_numbers and not s.uncited_paragraphs for s in self.sources)
+        )
+
+
+def coverage(kb: KnowledgeBase, corpus: Path | None = None) -> CoverageReport:
+    """Measure `kb` against its documents, with the exceptions in its curated folder.
+
+    `corpus` is the corpus folder option (see `find_corpus`); raises CorpusNotFound
+    naming everything tried when there is none.
+    """
+    exceptions, problems = load_exceptions(kb.root)
+    documents = open_corpus(kb, corpus)
+    results, stale = measure(kb, documents, exceptions)
+    return CoverageReport(results, problems + stale, dict(documents.missing))

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from aijobs.claims import Claim
+from aijobs.errors import UsageError
 from aijobs.kb import KnowledgeBase, validate
 from aijobs.problems import Problem
 
 
-class DiffError(Exception):
-    pass
+class DiffError(UsageError):
+    """A side of the diff is neither a folder nor a git revision (exit 2: `diff` exits 1 for changes)."""
 
 
 @contextmanager

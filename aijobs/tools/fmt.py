@@ -10,9 +10,12 @@ change what the file means (as `aijobs.yamlfile` reads it) is refused, never wri
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import tempfile
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,9 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from aijobs.errors import NotFound
+from aijobs.loader import EXTENSION, record_files
+from aijobs.problems import display_path
 from aijobs.records import TYPE_BY_FOLDER, Citation, Span
 from aijobs.yamlfile import YamlError, parse_yaml
 
@@ -141,8 +147,71 @@ def _format_once(text: str, folder: str, shown_as: str) -> str:
 
 
 def format_file(path: Path, folder: str, shown_as: str) -> Formatted:
-    original = path.read_text(encoding="utf-8")
+    """One file's canonical form, or why it has none; never raises for what the file holds."""
+    try:
+        original = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        return Formatted(path, "", None, f"file is not valid UTF-8 (byte {byte:#04x}); save it as UTF-8")
+    except OSError as exc:
+        return Formatted(path, "", None, f"cannot read it: {exc.strerror or exc}")
     try:
         return Formatted(path, original, format_text(original, folder, shown_as))
     except Exception as exc:  # any parser failure is reported, never raised
         return Formatted(path, original, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+
+@dataclass
+class FolderReport:
+    """What `format_folder` did: files (re)formatted, and files it refused, with the reason."""
+
+    check: bool
+    changed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing refused, and with `check` nothing left to reformat."""
+        return not self.failed and not (self.check and self.changed)
+
+
+def format_folder(curated: Path, check: bool = False) -> FolderReport:
+    """Rewrite every record file under `curated` in canonical form; with `check`, only list them.
+
+    Each file is replaced atomically (a temporary file beside it, then a rename) and keeps
+    its mode. A file that cannot be formatted safely is listed in `failed`, never written.
+    """
+    if not curated.is_dir():
+        raise NotFound(
+            f"{curated}: curated data folder not found; pass the folder that holds sources/, people/, ... "
+            "or run from the repository root"
+        )
+    report = FolderReport(check)
+    for folder, path in record_files(curated):
+        if path.suffix != EXTENSION:
+            continue
+        shown = display_path(path)
+        if not path.is_file():  # a folder or a device named *.yaml: reading it could hang
+            report.failed.append((shown, "not a regular file"))
+            continue
+        result = format_file(path, folder, shown)
+        if result.text is None:
+            report.failed.append((shown, result.problem or "cannot be formatted safely"))
+        elif result.changed:
+            report.changed.append(shown)
+            if not check:
+                _replace(path, result.text)
+    return report
+
+
+def _replace(path: Path, text: str) -> None:
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".fmt", dir=path.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        shutil.copymode(path, temp)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
+from aijobs.errors import NotFound, UsageError
 from aijobs.fields import one_of
 from aijobs.loader import validate_document
 from aijobs.problems import Problem
@@ -27,7 +29,9 @@ class Scaffold:
     text: str
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UsageError):
+    """The options cannot make a valid record; every reason, joined into one line."""
+
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("; ".join(problems))
@@ -90,3 +94,30 @@ def scaffold(kind: str, record_id: str, options: dict[str, str | None]) -> Scaff
 
 def _message(problem: Problem) -> str:
     return f"{problem.field}: {problem.message}" if problem.field else problem.message
+
+
+def create_record(curated: Path, kind: str, record_id: str, options: dict[str, str | None]) -> Path:
+    """Write the scaffold of a new record into `curated`; returns the new file's path.
+
+    Raises ScaffoldError when the options cannot make a valid record, NotFound when
+    `curated` is not a folder, and UsageError when the file already exists (it is
+    never overwritten).
+    """
+    made = scaffold(kind, record_id, options)
+    if not curated.is_dir():
+        raise NotFound(
+            f"{curated}: curated data folder not found; pass it with --curated or run from the repository root"
+        )
+    path = curated / made.folder / f"{record_id}.yaml"
+    path.parent.mkdir(exist_ok=True)
+    try:
+        out = path.open("x", encoding="utf-8")  # exclusive: never replaces a file or follows a link
+    except FileExistsError:
+        raise UsageError(f"{path} already exists; choose another id or edit that file") from None
+    try:
+        with out:
+            out.write(made.text)
+    except BaseException:
+        path.unlink(missing_ok=True)  # the file is ours: no half-written record is left
+        raise
+    return path

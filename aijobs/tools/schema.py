@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from aijobs.errors import NotFound
 from aijobs.records import RECORD_TYPES
 from aijobs.tools.fmt import SCHEMA_FOLDER
 
@@ -28,6 +29,12 @@ def schemas() -> dict[str, str]:
 
 
 def schema_folder(curated: Path) -> Path:
+    """Where the schemas of `curated` live; raises NotFound if `curated` is not a folder."""
+    if not curated.is_dir():
+        raise NotFound(
+            f"{curated}: curated data folder not found; pass the folder that holds sources/, people/, ... "
+            "or run from the repository root"
+        )
     return curated / SCHEMA_FOLDER
 
 

@@ -146,7 +146,6 @@ app = typer.Typer(
     cls=Boundary,
     help="aijobs: a hand-curated, citable knowledge base of the occupations AI creates and changes.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: importing rich would triple start-up time
 )
@@ -175,6 +174,48 @@ CorpusOpt = Annotated[
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print problems.")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"aijobs {version('aijobs')}")
+        except PackageNotFoundError:
+            typer.echo("aijobs (not installed: version unknown)")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """aijobs: a hand-curated, citable knowledge base of the occupations AI creates and changes."""
+
+
+def _curated_to_read(curated: Path) -> Path:
+    """The records to read: `curated`, or, by default outside a checkout, the packaged copy."""
+    if curated == DEFAULT_CURATED and not curated.exists():
+        from aijobs.packaged import packaged_curated
+
+        packaged = packaged_curated()
+        if packaged is not None:
+            return packaged
+    return curated
+
+
+def _database_to_read(db: Path) -> Path:
+    """The database to read: `db`, or, by default when there is no ./aijobs.db, the packaged one."""
+    if db == DEFAULT_DB and not db.exists():
+        from aijobs.packaged import packaged_database
+
+        packaged = packaged_database()
+        if packaged is not None:
+            return packaged
+    return db
+
+
 def _report(problems: list[Problem], fmt: OutputFormat, what: str) -> None:
     if not problems:
         return
@@ -186,7 +227,7 @@ def _report(problems: list[Problem], fmt: OutputFormat, what: str) -> None:
 def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> KnowledgeBase:
     from aijobs.kb import validate
 
-    kb, problems = validate(curated)
+    kb, problems = validate(_curated_to_read(curated))
     if problems:
         _report(problems, fmt, "validate")
         raise typer.Exit(1)
@@ -201,7 +242,7 @@ def validate_command(curated: CuratedArg = DEFAULT_CURATED, fmt: FormatOpt = Out
     """
     from aijobs.kb import validate
 
-    kb, problems = validate(curated)
+    kb, problems = validate(_curated_to_read(curated))
     _report(problems, fmt, "validate")
     if problems:
         raise typer.Exit(1)
@@ -283,7 +324,7 @@ def search_command(
     """
     from aijobs.db.search import search_file
 
-    hits = search_file(db, query, limit)
+    hits = search_file(_database_to_read(db), query, limit)
     if not hits:
         typer.echo(f"no match for {query!r}")
         raise typer.Exit(1)
@@ -392,6 +433,7 @@ def serve_command(
     """
     from aijobs.db.serve import datasette
 
+    db = _database_to_read(db)
     server = datasette(db, host, port)
     typer.echo(f"serving {db} at {server.url}")
     server.run()
@@ -447,6 +489,26 @@ def verify_command(
         err=fmt != OutputFormat.text,
     )
     if report.problems:
+        raise typer.Exit(1)
+
+
+@app.command("corpus")
+def corpus_command(curated: CuratedOpt = DEFAULT_CURATED, corpus: CorpusOpt = None) -> None:
+    """List every source document as present, missing or changed, with the fix.
+
+    The source records pin each document's file name and SHA-256. `verify`, `coverage`
+    and `source` need the documents; exit 1 unless every one is present and unchanged.
+    """
+    from aijobs.provenance.corpus import corpus_status
+
+    status = corpus_status(_load_or_exit(curated), corpus)
+    typer.echo(status.looked_at)
+    for document in status.documents:
+        fix = f"  ({document.fix})" if document.fix and status.folder is not None else ""
+        typer.echo(f"{document.state:<8} {document.source_id:<28} {document.file}{fix}")
+    if status.folder is None:
+        typer.echo(f"fix: {status.documents[0].fix if status.documents else 'no sources'}")
+    if not status.complete:
         raise typer.Exit(1)
 
 

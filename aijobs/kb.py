@@ -103,9 +103,21 @@ class KnowledgeBase:
         return dict(links)
 
 
-def validate(root: Path | str = DEFAULT_CURATED) -> tuple[KnowledgeBase, list[Problem]]:
-    """Load and check everything; returns the valid records and every problem found."""
-    root = Path(root)
+def default_root() -> Path:
+    """``./curated`` when the working folder has one, else the records packaged with aijobs."""
+    if DEFAULT_CURATED.exists():
+        return DEFAULT_CURATED
+    from aijobs.packaged import packaged_curated
+
+    return packaged_curated() or DEFAULT_CURATED
+
+
+def validate(root: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load and check everything; returns the valid records and every problem found.
+
+    Without `root`: ``./curated`` if there is one, else the copy packaged with aijobs.
+    """
+    root = default_root() if root is None else Path(root)
     result = load_directory(root)
     problems = result.problems + check_records(result.records, result.unloadable)
     if root.is_dir() and result.files_read == 0 and not problems:
@@ -115,8 +127,12 @@ def validate(root: Path | str = DEFAULT_CURATED) -> tuple[KnowledgeBase, list[Pr
     return KnowledgeBase(root, result.records), sorted(problems)
 
 
-def load(root: Path | str = DEFAULT_CURATED) -> KnowledgeBase:
-    """Load a curated folder; raises ProblemsFound (with every problem) if anything is invalid."""
+def load(root: Path | str | None = None) -> KnowledgeBase:
+    """Load a curated folder; raises ProblemsFound (with every problem) if anything is invalid.
+
+    Without `root`: ``./curated`` if there is one, else the copy packaged with aijobs, so
+    ``aijobs.load()`` works after ``pip install aijobs`` with no checkout.
+    """
     kb, problems = validate(root)
     if problems:
         raise ProblemsFound(problems)

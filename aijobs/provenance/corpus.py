@@ -168,6 +168,64 @@ class NormalizedDocument:
         return [n for n, text in self.paragraphs.items() if needle in text]
 
 
+@dataclass(frozen=True)
+class DocumentStatus:
+    """One source document as the corpus folder has it: present, missing or changed."""
+
+    source_id: str
+    file: str
+    state: str  # "present", "missing" or "changed"
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class CorpusStatus:
+    """Where the documents were looked for, and the state of each one the sources pin."""
+
+    folder: Path | None
+    looked_at: str  # why this folder, or everything that was tried
+    documents: tuple[DocumentStatus, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.folder is not None and all(d.state == "present" for d in self.documents)
+
+
+HOW_TO_GET = (
+    "the documents belong to their publishers and are not in this repository; put a copy in a folder "
+    "and pass --corpus DIR, set AIJOBS_CORPUS=DIR, or check the corpus repository out beside this one "
+    "(see 'The source documents' in README.md)"
+)
+
+
+def corpus_status(kb: KnowledgeBase, option: Path | None = None, start: Path | None = None) -> CorpusStatus:
+    """Every document the sources pin (file name and SHA-256), as present, missing or changed.
+
+    Without `option` or $AIJOBS_CORPUS, the setting is looked up from the knowledge base's folder upwards.
+    """
+    try:
+        folder = find_corpus(option, start or Path(kb.root).resolve())
+    except CorpusNotFound as exc:
+        missing = tuple(DocumentStatus(s.id, s.file, "missing", HOW_TO_GET) for s in kb.sources)
+        return CorpusStatus(None, str(exc), missing)
+    documents = []
+    for source in kb.sources:
+        path = folder / source.file
+        if not path.is_file():
+            documents.append(DocumentStatus(source.id, source.file, "missing", f"copy {source.file} into {folder}"))
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != source.sha256:
+            fix = (
+                f"this copy's SHA-256 is {digest[:12]}…, the source record pins {source.sha256[:12]}…; "
+                "get the exact document the record was curated from"
+            )
+            documents.append(DocumentStatus(source.id, source.file, "changed", fix))
+        else:
+            documents.append(DocumentStatus(source.id, source.file, "present"))
+    return CorpusStatus(folder, f"using {folder}", tuple(documents))
+
+
 def corpus_problem(curated: Path) -> str | None:
     """Why the documents behind `curated`'s sources cannot be checked, or None if they can.
 

@@ -23,7 +23,7 @@ from aijobs.db.dataset import DatasetInfo, aijobs_version, dataset_info
 from aijobs.db.engine import sqlite_engine
 from aijobs.db.migrate import alembic_config, head_revision, upgrade
 from aijobs.tools.release import ReleaseError, ReleaseTargetError, release
-from tests.conftest import Workspace
+from tests.conftest import REPO, Workspace
 
 runner = CliRunner()
 
@@ -214,6 +214,14 @@ def test_datapackage_is_valid_with_keys_and_types(workspace: Workspace) -> None:
     assert resources["figure_about"]["schema"]["primaryKey"] == ["figure_id", "entity_id"]
     report = frictionless.validate(str(dist / "datapackage.json"))
     assert report.valid, report.flatten(["resourcePath", "rowNumber", "type", "note"])
+
+
+def test_release_of_the_real_data_is_a_valid_datapackage(tmp_path: Path) -> None:
+    """The curated records, not only the fixture, meet every type, key and constraint declared."""
+    frictionless = pytest.importorskip("frictionless")
+    dist = release(load(REPO / "curated"), tmp_path / "dist").folder
+    report = frictionless.validate(str(dist / "datapackage.json"))
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "type", "note"])[:10]
 
 
 def test_frictionless_catches_a_broken_foreign_key(workspace: Workspace) -> None:

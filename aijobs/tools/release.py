@@ -82,7 +82,7 @@ class Changes:
     previous: str | None  # the previous release's tag
     note: str  # first release, no git, ...
     records: list[RecordChange] = field(default_factory=list)
-    unreadable: int = 0  # records of the previous release this aijobs cannot load
+    unreadable: int = 0  # files of the previous release this aijobs cannot load
 
 
 @dataclass
@@ -236,7 +236,7 @@ def changes_since_previous(kb: KnowledgeBase, version: str) -> Changes:
         return Changes(None, "first release: there is no earlier release tag (v*)")
     prefix = _git_or_release_error(curated, "rev-parse", "--show-prefix").strip()
     top = Path(_git_or_release_error(curated, "rev-parse", "--show-toplevel").strip())
-    tree = f"{tag}:{prefix}" if prefix else f"{tag}^{{tree}}"
+    tree = f"refs/tags/{tag}:{prefix}" if prefix else f"refs/tags/{tag}^{{tree}}"
     try:
         archive = git_output(top, "archive", "--format=tar", "--end-of-options", tree)
     except GitError as exc:

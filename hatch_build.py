@@ -31,11 +31,13 @@ class DataBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         sys.path.insert(0, str(root))
         try:
             from aijobs.db.build import build_sqlite
+            from aijobs.db.dataset import dataset_info
             from aijobs.kb import load
 
             self._tmp = tempfile.TemporaryDirectory(prefix="aijobs-wheel-")
             database = Path(self._tmp.name) / "aijobs.db"
-            build_sqlite(load(curated), database)
+            # aijobs is not installed in the build environment: the version comes from here.
+            build_sqlite(load(curated), database, dataset_info(curated, version=self.metadata.version))
         finally:
             sys.path.remove(str(root))
         build_data["force_include"][str(database)] = "aijobs/_data/aijobs.db"

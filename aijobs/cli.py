@@ -455,12 +455,22 @@ def export_command(
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")] = Path("export"),
     curated: CuratedOpt = DEFAULT_CURATED,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV for Excel: UTF-8 with a byte order mark (BOM), so Excel shows Chinese correctly. Without it, "
+            "CSV is plain UTF-8: Python's csv module and line tools (cut, awk) read a BOM as part of the first name.",
+        ),
+    ] = False,
 ) -> None:
     """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data)."""
     from aijobs.tools.export import export
 
+    if excel and fmt != ExportFormat.csv:
+        raise UsageError("--excel applies to --format csv only")
     kb = _load_or_exit(curated)
-    for path in export(kb, fmt.value, out):
+    for path in export(kb, fmt.value, out, excel=excel):
         typer.echo(f"wrote {path}")
 
 
@@ -550,6 +560,30 @@ def coverage_command(
 
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "n/a"
+
+
+@app.command("release")
+def release_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="New, empty, or earlier-release folder.")] = Path("dist"),
+    curated: CuratedOpt = DEFAULT_CURATED,
+    repository_url: Annotated[
+        str | None, typer.Option(help="For CITATION.cff [default: the package's [project.urls]].")
+    ] = None,
+) -> None:
+    """Write a citable release: database, exports, datapackage.json, CHANGES.md, CITATION.cff, SHA256SUMS.
+
+    Byte-identical for the same commit. Refuses a folder that is neither empty nor an
+    untouched earlier release, and symbolic links.
+    """
+    from aijobs.tools.release import release
+
+    made = release(_load_or_exit(curated), out, repository_url=repository_url)
+    if made.dataset.git_commit is None:
+        typer.echo("warning: the data is at no git commit (no git, or uncommitted changes in it)", err=True)
+    commit = (made.dataset.git_commit or "no commit")[:12]
+    typer.echo(
+        f"wrote {out}: aijobs {made.dataset.version} ({commit}), {len(made.files)} files; changes: {made.changes.note}"
+    )
 
 
 def main() -> None:

@@ -11,9 +11,13 @@ from typer.testing import CliRunner
 
 from aijobs import load
 from aijobs.cli import app
+from aijobs.db.dataset import DatasetInfo, aijobs_version
+from aijobs.db.migrate import head_revision
 from aijobs.db.tables import metadata
 from aijobs.tools.export import export
 from tests.conftest import Workspace
+
+runner = CliRunner()
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "jsonld"])
@@ -27,7 +31,13 @@ def test_exports_are_deterministic(workspace: Workspace, fmt: str) -> None:
 def test_json_mirrors_the_records(workspace: Workspace) -> None:
     (path,) = export(load(workspace.curated), "json", workspace.root / "out")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert sorted(data) == ["companies", "figures", "occupations", "people", "sources"]
+    assert list(data) == ["dataset", "sources", "companies", "people", "occupations", "figures"]
+    assert data["dataset"] == {
+        "version": aijobs_version(),
+        "git_commit": None,  # not in git: no commit, and no date rather than the clock's
+        "commit_date": None,
+        "schema_revision": head_revision(),
+    }
     (person,) = data["people"]
     assert person["id"] == "wang-fang"
     assert person["ages"] == [
@@ -50,13 +60,48 @@ def test_csv_has_one_file_per_table(workspace: Workspace) -> None:
     assert [(r["person_id"], r["occupation_id"], r["status"]) for r in rows] == [
         ("wang-fang", "data-tagger", "current")
     ]
+    with (workspace.root / "out/dataset.csv").open(encoding="utf-8") as handle:
+        assert list(csv.DictReader(handle)) == [
+            {"version": aijobs_version(), "git_commit": "", "commit_date": "", "schema_revision": head_revision()}
+        ]
+
+
+def test_csv_is_plain_utf8_by_default_and_has_a_bom_for_excel(workspace: Workspace) -> None:
+    plain = runner.invoke(app, ["export", "--format", "csv", "--out", "plain"])
+    excel = runner.invoke(app, ["export", "--format", "csv", "--out", "excel", "--excel"])
+    assert (plain.exit_code, excel.exit_code) == (0, 0), plain.output + excel.output
+    for path in sorted((workspace.root / "plain").iterdir()):
+        data = path.read_bytes()
+        assert not data.startswith(b"\xef\xbb\xbf"), path.name
+        assert (workspace.root / "excel" / path.name).read_bytes() == b"\xef\xbb\xbf" + data
+    label = (workspace.root / "excel/label.csv").read_bytes()
+    assert "数据标注员".encode() in label  # UTF-8 after the BOM, which Excel needs to show it
+    with (workspace.root / "plain/label.csv").open(encoding="utf-8", newline="") as handle:
+        assert next(csv.reader(handle))[0] == "id"  # no BOM glued to the first column name
+
+
+def test_excel_applies_to_csv_only(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["export", "--format", "json", "--excel", "--out", "out"])
+    assert result.exit_code == 2
+    assert "--excel applies to --format csv only" in result.output
+    assert not (workspace.root / "out").exists()
 
 
 def test_jsonld_uses_schema_org(workspace: Workspace) -> None:
     (path,) = export(load(workspace.curated), "jsonld", workspace.root / "out")
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["@context"] == "https://schema.org/"
-    types = {node["identifier"]: node["@type"] for node in data["@graph"]}
+    dataset, *records = data["@graph"]
+    assert dataset == {
+        "@id": "https://aijobs.invalid/dataset",
+        "@type": "Dataset",
+        "name": "aijobs",
+        "description": "A hand-curated, citable knowledge base of the occupations AI creates and changes.",
+        "version": aijobs_version(),
+        "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+        "schemaVersion": head_revision(),
+    }  # outside git: no commit and no dateModified, never the clock
+    types = {node["identifier"]: node["@type"] for node in records}
     assert types == {
         "demo-news": "CreativeWork",
         "ministry": "Organization",
@@ -64,7 +109,7 @@ def test_jsonld_uses_schema_org(workspace: Workspace) -> None:
         "wang-fang": "Person",
         "hefei-team-size": "Observation",
     }
-    figure = next(node for node in data["@graph"] if node["identifier"] == "hefei-team-size")
+    figure = next(node for node in records if node["identifier"] == "hefei-team-size")
     assert figure["value"] == {
         "@type": "QuantitativeValue",
         "value": 40,
@@ -89,7 +134,8 @@ def test_jsonld_takes_descriptions_and_links_from_the_claims_and_references(work
         "description: {text: A demo news item., cite: [{source: demo-news, para: 1, quote: 示例新闻}]}\n",
     )
     (path,) = export(load(workspace.curated), "jsonld", workspace.root / "out")
-    nodes = {node["identifier"]: node for node in json.loads(path.read_text(encoding="utf-8"))["@graph"]}
+    graph = json.loads(path.read_text(encoding="utf-8"))["@graph"]
+    nodes = {node["identifier"]: node for node in graph if node["@type"] != "Dataset"}
     source = nodes["demo-news"]
     assert list(source)[:5] == ["@id", "@type", "identifier", "description", "name"]
     assert source["description"] == "A demo news item."
@@ -101,3 +147,17 @@ def test_jsonld_takes_descriptions_and_links_from_the_claims_and_references(work
     ]
     assert nodes["data-tagger"]["additionalType"] == ["recognised"]
     assert [quotation["text"] for quotation in source["citation"]] == ["示例新闻", "示例新闻"]
+def test_exports_carry_the_dataset_they_are_given(workspace: Workspace) -> None:
+    dataset = DatasetInfo("9.8.7", "0123456789abcdef0123456789abcdef01234567", "2025-03-04T05:06:07Z", "0004")
+    kb = load(workspace.curated)
+    (path,) = export(kb, "jsonld", workspace.root / "ld", dataset)
+    node = json.loads(path.read_text(encoding="utf-8"))["@graph"][0]
+    assert (node["version"], node["dateModified"], node["schemaVersion"]) == ("9.8.7", "2025-03-04T05:06:07Z", "0004")
+    assert node["identifier"] == {"@type": "PropertyValue", "propertyID": "git-commit", "value": dataset.git_commit}
+    (path,) = export(kb, "json", workspace.root / "json", dataset)
+    assert json.loads(path.read_text(encoding="utf-8"))["dataset"] == dataset.as_row()
+    export(kb, "csv", workspace.root / "csv", dataset)
+    assert (workspace.root / "csv/dataset.csv").read_text(encoding="utf-8") == (
+        "version,git_commit,commit_date,schema_revision\n"
+        "9.8.7,0123456789abcdef0123456789abcdef01234567,2025-03-04T05:06:07Z,0004\n"
+    )

@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from aijobs.db import tables
+from aijobs.db.dataset import DatasetInfo, dataset_info
 from aijobs.db.engine import is_server_url, server_engine, sqlite_engine
 from aijobs.db.migrate import upgrade
 from aijobs.db.rows import TABLE_ORDER, build_rows
@@ -29,11 +30,15 @@ class BuildError(AijobsError):
     """The database could not be built; the previous file (if any) is unchanged."""
 
 
-def insert_rows(connection: Connection, kb: KnowledgeBase) -> dict[str, int]:
+DATASET_TABLE = str(tables.DatasetRow.__tablename__)
+
+
+def insert_rows(connection: Connection, kb: KnowledgeBase, dataset: DatasetInfo) -> dict[str, int]:
     """Insert every row with one executemany per table; returns row counts."""
     rows = build_rows(kb)
     metadata = tables.metadata
-    counts = {}
+    connection.execute(metadata.tables[DATASET_TABLE].insert(), [dataset.as_row()])
+    counts = {DATASET_TABLE: 1}
     for name in TABLE_ORDER:
         table_rows = rows.get(name, [])
         if table_rows:
@@ -57,15 +62,15 @@ def check_database(connection: Connection) -> None:
             raise BuildError(f"foreign key check failed: {broken[:5]}")
 
 
-def _fill(engine: Engine, kb: KnowledgeBase, replace: bool) -> dict[str, int]:
+def _fill(engine: Engine, kb: KnowledgeBase, dataset: DatasetInfo, replace: bool) -> dict[str, int]:
     """Migrate, insert and check in one transaction; `replace` empties the tables first."""
     try:
         with engine.begin() as connection:
             upgrade(connection)
             if replace:
-                names = ", ".join(f'"{name}"' for name in TABLE_ORDER)
+                names = ", ".join(f'"{name}"' for name in (DATASET_TABLE, *TABLE_ORDER))
                 connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))  # ids as in a fresh build
-            counts = insert_rows(connection, kb)
+            counts = insert_rows(connection, kb, dataset)
             check_database(connection)
     except SQLAlchemyError as exc:
         raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
@@ -74,14 +79,15 @@ def _fill(engine: Engine, kb: KnowledgeBase, replace: bool) -> dict[str, int]:
     return counts
 
 
-def build_server(kb: KnowledgeBase, url: str) -> dict[str, int]:
+def build_server(kb: KnowledgeBase, url: str, dataset: DatasetInfo | None = None) -> dict[str, int]:
     """Load `kb` into a PostgreSQL database in one transaction.
 
     The same Alembic migrations create or upgrade the schema; the old rows are deleted
     and the new ones inserted in the same transaction, so readers see either the old
-    knowledge base or the new one, and a failure changes nothing.
+    knowledge base or the new one, and a failure changes nothing. `dataset` (default:
+    `dataset_info(kb.root)`) fills the `dataset` table.
     """
-    return _fill(server_engine(url), kb, replace=True)
+    return _fill(server_engine(url), kb, dataset or dataset_info(kb.root), replace=True)
 
 
 def _file_mode(target: Path) -> int:
@@ -93,8 +99,13 @@ def _file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
-    """Write `kb` to the SQLite file `target`, replacing it only when complete."""
+def build_sqlite(kb: KnowledgeBase, target: Path, dataset: DatasetInfo | None = None) -> dict[str, int]:
+    """Write `kb` to the SQLite file `target`, replacing it only when complete.
+
+    `dataset` (default: `dataset_info(kb.root)`) fills the `dataset` table. Nothing
+    time-dependent is written: the same records and dataset give a byte-identical file.
+    """
+    dataset = dataset or dataset_info(kb.root)
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".building", dir=target.parent)
@@ -102,7 +113,7 @@ def build_sqlite(kb: KnowledgeBase, target: Path) -> dict[str, int]:
     temp = Path(temp_name)
     os.chmod(temp, _file_mode(target))  # mkstemp makes 0600; a database is for sharing
     try:
-        counts = _fill(sqlite_engine(temp), kb, replace=False)
+        counts = _fill(sqlite_engine(temp), kb, dataset, replace=False)
         with temp.open("rb+") as written:
             os.fsync(written.fileno())
         os.replace(temp, target)

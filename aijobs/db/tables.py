@@ -277,5 +277,24 @@ class SearchEntry(SQLModel, table=True):
     folded: str = Field(index=True, description="simplified script, NFKC, case-folded: what queries are matched on")
 
 
+class DatasetRow(SQLModel, table=True):
+    """Which version of the dataset this is: one row, written by `aijobs build`.
+
+    Empty in a database upgraded from an older schema by `aijobs db upgrade`.
+    """
+
+    __tablename__ = "dataset"
+
+    version: str = Field(primary_key=True, description="the aijobs package version that built the data")
+    git_commit: str | None = Field(
+        default=None,
+        description="git commit of the curated data; NULL outside git or when curated/ has uncommitted changes",
+    )
+    commit_date: str | None = Field(
+        default=None, description="that commit's date, UTC (YYYY-MM-DDTHH:MM:SSZ); NULL when git_commit is NULL"
+    )
+    schema_revision: str = Field(description="the Alembic revision of the schema (as in alembic_version)")
+
+
 metadata = SQLModel.metadata
 """All tables above: what the migrations must create (see tests/test_build.py)."""

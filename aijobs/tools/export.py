@@ -1,7 +1,14 @@
 """Exporting the whole knowledge base as JSON, CSV or JSON-LD, deterministically.
 
 The same records always give byte-identical files: records are sorted by type and
-id, keys keep the models' order, and nothing time-dependent is written.
+id, keys keep the models' order, and nothing time-dependent is written. Every export
+says which dataset it is (`aijobs.db.dataset`): JSON in a top-level "dataset" object,
+CSV in `dataset.csv`, JSON-LD in a schema.org `Dataset` node.
+
+CSV is plain UTF-8 by default. `excel=True` starts each CSV file with a byte order
+mark, which Excel needs to read UTF-8 (without it, Chinese shows as mojibake) but
+which Python's csv module (encoding="utf-8") and line tools read as part of the first
+column name; pandas, csvkit and sqlite3's `.import` skip it.
 """
 
 from __future__ import annotations
@@ -15,11 +22,16 @@ from typing import Any
 
 from aijobs import records as rec
 from aijobs.claims import Claim
+from aijobs.db.dataset import DATA_LICENSE_URL, DatasetInfo, dataset_info
 from aijobs.db.rows import TABLE_ORDER, build_rows
+from aijobs.errors import UsageError
 from aijobs.kb import KnowledgeBase
 from aijobs.references import references
 
 BASE_IRI = "https://aijobs.invalid/id/"
+DATASET_IRI = "https://aijobs.invalid/dataset"
+DATASET_NAME = "aijobs"
+DATASET_DESCRIPTION = "A hand-curated, citable knowledge base of the occupations AI creates and changes."
 SCHEMA_TYPE = {
     "occupation": "Occupation",
     "person": "Person",
@@ -33,28 +45,36 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_json(kb: KnowledgeBase) -> dict[str, str]:
-    """{file name: content}: the records as written, grouped by folder."""
-    grouped: dict[str, list[dict[str, Any]]] = {cls.folder: [] for cls in rec.RECORD_TYPES}
+def to_json(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
+    """{file name: content}: the dataset metadata, then the records as written, grouped by folder."""
+    grouped: dict[str, Any] = {"dataset": (dataset or dataset_info(kb.root)).as_row()}
+    grouped.update({cls.folder: [] for cls in rec.RECORD_TYPES})
     for item in kb.loaded:
         grouped[item.record.folder].append(item.record.model_dump(mode="json", exclude_unset=True))
     return {"aijobs.json": _dumps(grouped)}
 
 
-def to_csv(kb: KnowledgeBase) -> dict[str, str]:
+def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
+    writer.writeheader()
+    for number, row in enumerate(rows, start=1):
+        writer.writerow({"id": number, **row} if "id" in columns and "id" not in row else row)
+    return buffer.getvalue()
+
+
+def to_csv(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
     """{file name: content}: one CSV file per database table, columns in schema order."""
-    from aijobs.db.tables import metadata
+    from aijobs.db.tables import DatasetRow, metadata
 
     rows = build_rows(kb)
     files = {}
     for name in TABLE_ORDER:
         columns = [column.name for column in metadata.tables[name].columns]
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
-        writer.writeheader()
-        for number, row in enumerate(rows.get(name, []), start=1):
-            writer.writerow({"id": number, **row} if "id" in columns and "id" not in row else row)
-        files[f"{name}.csv"] = buffer.getvalue()
+        files[f"{name}.csv"] = _csv(columns, rows.get(name, []))
+    dataset_table = str(DatasetRow.__tablename__)
+    columns = [column.name for column in metadata.tables[dataset_table].columns]
+    files[f"{dataset_table}.csv"] = _csv(columns, [(dataset or dataset_info(kb.root)).as_row()])
     return files
 
 
@@ -210,20 +230,47 @@ def _drop_empty(value: Any) -> Any:
     return value
 
 
-def to_jsonld(kb: KnowledgeBase) -> dict[str, str]:
-    graph = [_node(kb, item.record) for item in kb.loaded]
+def dataset_node(dataset: DatasetInfo) -> dict[str, Any]:
+    """The schema.org `Dataset` the graph belongs to: version, commit date, licence."""
+    node: dict[str, Any] = {
+        "@id": DATASET_IRI,
+        "@type": "Dataset",
+        "name": DATASET_NAME,
+        "description": DATASET_DESCRIPTION,
+        "version": dataset.version,
+        "dateModified": dataset.commit_date,
+        "license": DATA_LICENSE_URL,
+        "schemaVersion": dataset.schema_revision,
+    }
+    if dataset.git_commit is not None:
+        node["identifier"] = {"@type": "PropertyValue", "propertyID": "git-commit", "value": dataset.git_commit}
+    cleaned: dict[str, Any] = _drop_empty(node)
+    return cleaned
+
+
+def to_jsonld(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
+    graph = [dataset_node(dataset or dataset_info(kb.root))] + [_node(kb, item.record) for item in kb.loaded]
     return {"aijobs.jsonld": _dumps({"@context": "https://schema.org/", "@graph": graph})}
 
 
 EXPORTERS = {"json": to_json, "csv": to_csv, "jsonld": to_jsonld}
 
 
-def export(kb: KnowledgeBase, fmt: str, out: Path) -> list[Path]:
-    """Write the export files into `out`; returns their paths."""
+def export(
+    kb: KnowledgeBase, fmt: str, out: Path, dataset: DatasetInfo | None = None, *, excel: bool = False
+) -> list[Path]:
+    """Write the export files into `out`; returns their paths.
+
+    `dataset` defaults to `dataset_info(kb.root)`. `excel` (CSV only) writes UTF-8 with a
+    byte order mark, for spreadsheet programs.
+    """
+    if excel and fmt != "csv":
+        raise UsageError("excel=True applies to the csv format only")
+    contents = EXPORTERS[fmt](kb, dataset or dataset_info(kb.root))
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, content in EXPORTERS[fmt](kb).items():
+    for name, content in contents.items():
         path = out / name
-        path.write_text(content, encoding="utf-8")
+        path.write_text(content, encoding="utf-8-sig" if excel else "utf-8")
         written.append(path)
     return written

@@ -1,17 +1,15 @@
 """Browsing the database in Datasette, with its schema documented and searches set up.
 
-The metadata is generated from the table models (titles, column descriptions), so the
-browser shows the same documentation as the README. Datasette is an optional extra:
-`pip install 'aijobs[serve]'`.
+The metadata is generated from the table classes (titles, column descriptions), so the
+browser shows the same documentation as the README and the SQL column comments.
+Datasette is an optional extra: `pip install 'aijobs[serve]'`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import SQLModel
-
-from aijobs.db import tables as _tables
+from aijobs.db.tables import table_classes
 
 LICENSE = "CC0 1.0 (the curated data); source documents belong to their publishers"
 
@@ -59,66 +57,12 @@ CANNED_QUERIES = {
 }
 
 
-# Columns that mean the same in every table they appear in.
-COMMON_COLUMNS = {
-    "id": "row id (a record id in the tables of records)",
-    "note": "curators' remark; not a claim",
-    "description": "the curators' description, in their own words",
-    "name_zh_hans": "preferred simplified Chinese name",
-    "name_zh_hant": "preferred traditional Chinese name",
-    "name_en": "preferred English name",
-    "claim_id": "the claim this row states; its citations are in citation",
-    "person_id": "person id",
-    "occupation_id": "occupation id",
-    "company_id": "company (organisation) id",
-    "entity_id": "id of any record",
-    "subject_id": "the record the claim is about",
-    "source_id": "source id",
-    "figure_id": "figure id",
-    "lang": "language: zh-Hans, zh-Hant or en",
-    "title": "title as written in the source",
-    "sha256": "SHA-256 of the document file, to detect changes",
-    "original_publisher_id": "where the copy says it comes from",
-    "anonymous": "1 when the sources do not name it",
-    "anonymous_label": "the curators' description of something unnamed",
-    "location": "where it is, as the source states",
-    "part_of_id": "the organisation it belongs to",
-    "value": "the number, when it is a single value",
-    "lower": "lower bound, for ranges and vague amounts",
-    "upper": "upper bound, for ranges and vague amounts",
-    "period_end": "end of the period the figure refers to",
-    "place": "the place it refers to",
-    "producer_id": "the organisation or person that produced the number",
-    "text": "the text as written",
-    "parallel_quote": "the other language's quote",
-    "years": "age in years",
-    "field": "field of study",
-    "institution_id": "the university or school",
-    "degree": "bachelor, master, doctorate, vocational, course or unspecified",
-    "until": "graduation or end date",
-    "start": "start date (YYYY, YYYY-MM or YYYY-MM-DD)",
-    "end": "end date",
-    "date": "when it happened",
-    "detail": "the curators' summary of the statement",
-    "other_id": "the related occupation",
-}
-
-
-def table_models() -> list[type[SQLModel]]:
-    """The table classes of `aijobs.db.tables`, in definition order."""
-    return [
-        model
-        for model in vars(_tables).values()
-        if isinstance(model, type) and issubclass(model, SQLModel) and getattr(model, "__table__", None) is not None
-    ]
-
-
 def datasette_metadata(database: str = "aijobs") -> dict[str, Any]:
     """Datasette metadata: titles and column descriptions for every table."""
     tables: dict[str, Any] = {}
-    for model in table_models():
+    for model in table_classes():
         name = str(model.__tablename__)
-        columns = {key: field.description or COMMON_COLUMNS[key] for key, field in model.model_fields.items()}
+        columns = {key: field.description for key, field in model.model_fields.items()}
         entry: dict[str, Any] = {"title": name.replace("_", " "), "columns": columns}
         if model.__doc__:
             entry["description"] = " ".join(model.__doc__.split())

@@ -284,7 +284,13 @@ class FigureRow(Table, table=True):
     rows_from = (
         From(
             rec.Figure,
-            columns={"producer_kind": "producer.kind", "producer_id": "producer.by", "producer_work": "producer.work"},
+            columns={
+                "producer_kind": "producer.kind",
+                "producer_id": "producer.by",
+                "producer_work": "producer.work",
+                "basis": "basis.kind",
+                "basis_reason": "basis.reason",
+            },
         ),
     )
 
@@ -305,6 +311,12 @@ class FigureRow(Table, table=True):
     )
     producer_work: str | None = Field(default=None, description="report or survey title as written")
     note: str | None = _note()
+    basis: str = Field(
+        default="stated",
+        sa_column_kwargs={"server_default": "stated"},
+        description="stated (the source gives the number) or inferred (the curators derived it from the source)",
+    )
+    basis_reason: str | None = Field(default=None, description="how an inferred figure was derived; NULL when stated")
 
     about: list["EntityRow"] = Relationship(
         back_populates="figures", sa_relationship_kwargs={"secondary": "figure_about", "order_by": "EntityRow.id"}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic.autogenerate import produce_migrations, render_python_code
+from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
@@ -118,6 +118,14 @@ def postgres() -> Iterator[Connection]:
 @needs_postgres
 def test_every_migration_round_trips_on_postgres(postgres: Connection) -> None:
     round_trip(postgres)
+
+
+@needs_postgres
+def test_migrations_match_the_models_on_postgres(postgres: Connection) -> None:
+    """Types, nullability and the column and table comments, as PostgreSQL keeps them."""
+    upgrade(postgres)
+    context = MigrationContext.configure(postgres, opts={"include_object": include_object, "compare_type": True})
+    assert compare_metadata(context, metadata) == []
 
 
 def test_migrations_use_plain_sqlalchemy() -> None:

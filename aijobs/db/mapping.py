@@ -27,7 +27,7 @@ from typing import Any
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     """What one row is made of, with the context a column may need."""
 
@@ -40,11 +40,12 @@ class Item:
     owner_key: str | int
     """What the ``parent`` column receives: the record id, or the claim's number."""
     path: Path
-    """Where ``model`` is in its record: ``()`` for the record itself, ``("roles", 0)``."""
+    """Where ``model`` is in its owner: ``()`` for the owner itself, ``("roles", 0)``."""
     index: int | None
     """The position of ``model`` in its list field, if it is in one."""
     claim_id: int | None
-    """The number of the claim ``model`` states (it carries ``cite``), if any."""
+    """The number of the claim ``model`` states (it carries ``cite``), if any; filled only
+    for declarations that read it through `stated_claim`."""
 
 
 Getter = str | Callable[[Item], Any]
@@ -63,16 +64,23 @@ class From:
     """Skip repeated values of a list field (a list of ids may name one twice)."""
 
 
-def read(getter: Getter, item: Item) -> Any:
-    """The value `getter` gives for `item`; a dotted path stops at the first None."""
+def compile_getter(getter: Getter) -> Callable[[Item], Any]:
+    """`getter` as a function of the item; a dotted path stops at the first None."""
     if callable(getter):
-        return getter(item)
-    value = item.model
-    for name in getter.split("."):
-        if value is None:
-            return None
-        value = getattr(value, name)
-    return value
+        return getter
+    first, *rest = getter.split(".")
+    if not rest:
+        return lambda item: getattr(item.model, first)
+
+    def follow(item: Item) -> Any:
+        value = getattr(item.model, first)
+        for name in rest:
+            if value is None:
+                return None
+            value = getattr(value, name)
+        return value
+
+    return follow
 
 
 # Getters shared by several declarations.

@@ -8,6 +8,7 @@ PostgreSQL when AIJOBS_TEST_POSTGRES_URL is set (in a throwaway schema).
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from aijobs.db.migrate import (
     upgrade,
 )
 from aijobs.db.tables import metadata
+from aijobs.db.upgrade import upgrade_file
 
 URL = os.environ.get("AIJOBS_TEST_POSTGRES_URL")
 needs_postgres = pytest.mark.skipif(
@@ -144,3 +146,11 @@ def test_autogenerate_writes_plain_string_types(tmp_path: Path) -> None:
     engine.dispose()
     assert "sa.Column('measure', sa.String(), nullable=False" in code
     assert "sqlmodel" not in code.lower() and "AutoString" not in code
+
+
+def test_upgrade_file_takes_any_file_name(tmp_path: Path) -> None:
+    """'?' and '#' in a name are part of it: nothing else is opened or created."""
+    odd = tmp_path / "old?mode=rwc#x.db"
+    sqlite3.connect(odd).close()
+    assert upgrade_file(odd) == (None, revisions()[-1])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old?mode=rwc#x.db"]

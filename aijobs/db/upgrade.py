@@ -25,7 +25,8 @@ def upgrade_file(path: Path) -> tuple[str | None, str]:
     if not path.is_file():
         raise UpgradeError(f"{path} does not exist")
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as probe:
+        # A URI built by pathlib: '?', '#' and '%' in the name are escaped, not parsed.
+        with sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True) as probe:
             tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
         raise UpgradeError(f"{path} is not an SQLite database ({exc})") from None

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlmodel import select
 
 from aijobs import load
 from aijobs import records as rec
 from aijobs.db import open_database, session
-from aijobs.db.build import build_sqlite
+from aijobs.db.build import build_server, build_sqlite
 from aijobs.db.engine import sqlite_engine
 from aijobs.db.mapping import From, Item
 from aijobs.db.migrate import upgrade
@@ -36,6 +36,7 @@ from aijobs.db.tables import (
 )
 from aijobs.errors import AijobsError, UsageError
 from tests.conftest import REPO, Workspace
+from tests.test_migrations import URL, needs_postgres, throwaway_database
 
 
 @pytest.fixture
@@ -156,6 +157,20 @@ def test_an_old_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
     writer.dispose()
     with pytest.raises(UsageError, match=rf"revision 0001, but this aijobs reads \w+; run: aijobs db upgrade {old}"):
         open_database(old)
+
+
+@needs_postgres
+def test_a_server_database_reads_like_a_file(workspace: Workspace) -> None:
+    assert URL
+    with throwaway_database(URL) as url:
+        build_server(load(workspace.curated), url)
+        with session(url) as db:
+            figure = db.get(FigureRow, "hefei-team-size")
+            assert figure is not None
+            assert [entity.id for entity in figure.about] == ["data-tagger", "wang-fang"]
+            db.add(OccupationRow(id="intruder"))
+            with pytest.raises(InternalError, match="read-only transaction"):
+                db.commit()
 
 
 def test_an_unreachable_server_is_one_line_without_the_password() -> None:

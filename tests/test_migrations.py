@@ -11,6 +11,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,25 +97,34 @@ def test_every_migration_round_trips_on_sqlite(tmp_path: Path) -> None:
         engine.dispose()
 
 
+@contextmanager
+def throwaway_database(url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server at `url`, dropped afterwards."""
+    server = make_url(server_url(url))
+    name = f"aijobs_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def postgres() -> Iterator[Connection]:
     """A connection to a new, empty database on the test server, dropped afterwards."""
     if not URL:
         pytest.fail("AIJOBS_REQUIRE_POSTGRES=1 but AIJOBS_TEST_POSTGRES_URL is not set")
-    server = make_url(server_url(URL))
-    name = f"aijobs_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(server.set(database=name))
-    try:
-        with engine.begin() as connection:
-            yield connection
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database(URL) as database:
+        engine = create_engine(database)
+        try:
+            with engine.begin() as connection:
+                yield connection
+        finally:
+            engine.dispose()
 
 
 @needs_postgres

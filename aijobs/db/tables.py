@@ -23,6 +23,7 @@ SQLModel resolves relationship annotations at class creation, so this module doe
 use ``from __future__ import annotations``; forward references are quoted.
 """
 
+from collections.abc import Callable
 from typing import Any, ClassVar, Optional
 
 from sqlmodel import Field, Relationship, SQLModel
@@ -79,7 +80,8 @@ def _claim_id() -> Any:
     return Field(foreign_key="claim.id", description="the claim this row states; its citations are in citation")
 
 
-def _preferred(lang: str) -> Any:
+def _preferred(lang: str) -> Callable[[Item], str | None]:
+    """The record's preferred name in `lang`."""
     return lambda item: item.model.preferred_names().get(lang)
 
 
@@ -101,14 +103,16 @@ def _is_preferred(item: Item) -> bool:
 
 
 def _search_kind(item: Item) -> str:
+    """How a name is found: preferred, alias, misspelling or translation."""
     name = item.model
     if _is_preferred(item):
         return "preferred"
     return "misspelling" if name.misspelling else "translation" if name.translation else "alias"
 
 
-def _folded(path: str) -> Any:
-    return lambda item: fold(getattr(item.model, path))
+def _folded(field: str) -> Callable[[Item], str]:
+    """The model's field `field`, folded for search (see `aijobs.text.fold`)."""
+    return lambda item: fold(getattr(item.model, field))
 
 
 def _claims_of(table: str) -> Any:

@@ -494,6 +494,27 @@ class Producer(Strict):
     work: Line | None = Field(default=None, description="the report or survey title as written")
 
 
+class Basis(Strict):
+    """How a figure rests on its source: stated as written, or inferred by the curators.
+
+    A stated figure is the number the cited paragraph gives; it has no reason (remarks
+    go in the figure's note). An inferred figure is one the curators derived from what
+    the source says (a total from its parts, a yearly figure from a monthly one), and
+    its reason says how, in the curators' words.
+    """
+
+    kind: Literal["stated", "inferred"]
+    reason: Prose | None = Field(default=None, description="how the figure was inferred; only for kind: inferred")
+
+    @model_validator(mode="after")
+    def _reason_for_inferred(self) -> Basis:
+        if self.kind == "inferred" and self.reason is None:
+            raise ValueError("an inferred figure needs reason: how the curators derived it from the source")
+        if self.kind == "stated" and self.reason is not None:
+            raise ValueError("a stated figure has no reason; put remarks in note, or use kind: inferred")
+        return self
+
+
 class Figure(Record, Cited):
     """A number stated by a source, with enough context to use it without rereading."""
 
@@ -512,6 +533,7 @@ class Figure(Record, Cited):
     place: Line | None = None
     about: list[Annotated[Slug, RefTo("occupation", "company", "person")]] = Field(default_factory=list)
     producer: Producer = Field(default_factory=lambda: Producer(kind="unknown"))
+    basis: Basis = Field(default_factory=lambda: Basis(kind="stated"), description="stated (default) or inferred")
     cite: Citations
 
     claim_property = "value"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from aijobs.db.migrate import include_object
+from aijobs.db.migrate import include_object, render_item
 from aijobs.db.tables import metadata
 
 config = context.config
@@ -23,6 +23,7 @@ def run_migrations(connection: object) -> None:
         connection=connection,  # type: ignore[arg-type]
         target_metadata=target_metadata,
         include_object=include_object,
+        render_item=render_item,  # plain SQLAlchemy types in new migrations, never SQLModel's
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies tables
         compare_type=True,
     )

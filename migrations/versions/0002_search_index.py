@@ -8,7 +8,6 @@ Create Date: 2026-11-21 21:08:37.036517
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision: str = "0002"
@@ -22,11 +21,11 @@ def upgrade() -> None:
     op.create_table(
         "search_entry",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("entity_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("lang", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("folded", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("entity_id", sa.String(), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("lang", sa.String(), nullable=True),
+        sa.Column("text", sa.String(), nullable=False),
+        sa.Column("folded", sa.String(), nullable=False),
         sa.ForeignKeyConstraint(
             ["entity_id"],
             ["entity.id"],

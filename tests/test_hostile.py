@@ -101,7 +101,7 @@ CASES: dict[str, tuple[Callable[[Workspace], None], str]] = {
     "full-width look-alike id": (
         _replace("people/wang-fang.yaml", "id: wang-fang", "id: ｗａｎｇ-fang"),
         "curated/people/wang-fang.yaml:1:5: id: expected an id of lowercase ASCII letters, digits and single "
-        "hyphens (like 'ai-trainer'), found 'ｗａｎｇ-fang'",
+        "hyphens (like 'ai-trainer'), found 'ｗａｎｇ-fang'; did you mean 'wang-fang'?",
     ),
     "file name differs by case": (
         _rename("people/wang-fang.yaml", "Wang-fang.yaml"),

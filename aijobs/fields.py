@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import sys
 import unicodedata
 from typing import Annotated, Literal
 
@@ -233,9 +232,7 @@ def _check_number(value: int | float) -> int | float:
     try:
         float(value)  # the database stores figures as REAL: an int beyond its range cannot be stored
     except OverflowError:
-        raise ValueError(
-            f"{_short_number(value)} is too large: a number is at most about {sys.float_info.max:.1e}"
-        ) from None
+        raise ValueError(f"{_short_number(value)} is too large: numbers are within ±1.8e308") from None
     return value
 
 

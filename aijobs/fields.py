@@ -29,7 +29,7 @@ def _check_slug(value: str) -> str:
     if not _SLUG.fullmatch(value):
         hidden = hidden_characters(value)
         contains = f" (it contains {', '.join(hidden)})" if hidden else ""
-        guess = unicodedata.normalize("NFKC", without_hidden(value)).lower()
+        guess = unicodedata.normalize("NFKC", without_hidden(value)).strip().lower()
         suggestion = f"; did you mean {guess!r}?" if _SLUG.fullmatch(guess) else ""
         raise ValueError(
             "expected an id of lowercase ASCII letters, digits and single hyphens (like 'ai-trainer'), "
@@ -69,11 +69,10 @@ DEFAULT_IGNORABLE_RANGES: tuple[tuple[int, int], ...] = (
 
 Copied from Unicode's DerivedCoreProperties.txt, where it has not changed since Unicode
 14.0 added U+180F (checked against Unicode 17.0 data); Python's `unicodedata` has no
-accessor for derived properties. Many are
-format characters (Cf) and caught by category too, but some are letters or marks that a
-category test lets through: U+034F COMBINING GRAPHEME JOINER, the Hangul fillers, the
-variation selectors. Pasted into a name they make a second, different-looking-identical
-name.
+accessor for derived properties. Many are format characters (Cf), caught by category
+too, but some are letters or marks that a category test lets through: U+034F COMBINING
+GRAPHEME JOINER, the Hangul fillers, the variation selectors. Pasted into a name, they
+make a name that looks like another and is not equal to it.
 """
 
 OTHER_INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (

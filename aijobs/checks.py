@@ -6,6 +6,9 @@ comparisons), so they stay cheap as the knowledge base grows.
 
 from __future__ import annotations
 
+import unicodedata
+
+from aijobs.fields import without_hidden
 from aijobs.loader import LoadedRecord
 from aijobs.problems import Problem
 from aijobs.records import TYPE_BY_KIND, Company, NamedRecord
@@ -101,7 +104,7 @@ def check_duplicate_names(loaded: list[LoadedRecord]) -> list[Problem]:
         for index, name in enumerate(record.names):
             if preferred.get(name.lang) != name.text or name.misspelling:
                 continue
-            key = (record.kind_name, name.lang, normalize(name.text).casefold())
+            key = (record.kind_name, name.lang, name_key(name.text))
             other = seen.setdefault(key, item)
             if other is not item:
                 problems.append(
@@ -114,6 +117,17 @@ def check_duplicate_names(loaded: list[LoadedRecord]) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def name_key(text: str) -> str:
+    """What two names must share to count as the same name.
+
+    Invisible characters are dropped (a name with a Hangul filler or a combining grapheme
+    joiner pasted in looks identical), then NFKC, whitespace folding and case folding
+    (full-width ＷＡＮＧ, `wang` and `Wang` meet), then NFKC again, since case folding
+    can leave a string that is no longer normalised.
+    """
+    return unicodedata.normalize("NFKC", normalize(without_hidden(text)).casefold())
 
 
 def check_part_of_cycles(loaded: list[LoadedRecord]) -> list[Problem]:

@@ -18,7 +18,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from aijobs.fields import (
     ClaimAs,
@@ -26,6 +26,8 @@ from aijobs.fields import (
     Format,
     Lang,
     Line,
+    Number,
+    Paragraph,
     PartialDate,
     Prose,
     Quote,
@@ -33,6 +35,7 @@ from aijobs.fields import (
     Sha256,
     Slug,
     Unknown,
+    wholly_before,
 )
 
 
@@ -45,7 +48,7 @@ class Strict(BaseModel):
 class Span(Strict):
     """The same statement in the other language of a bilingual source."""
 
-    para: Annotated[int, Field(ge=0)]
+    para: Paragraph
     quote: Quote
 
 
@@ -53,7 +56,7 @@ class Citation(Strict):
     """Where a statement is made: source id, paragraph number, exact short quote."""
 
     source: Annotated[Slug, RefTo("source")]
-    para: Annotated[int, Field(ge=0, description="paragraph number; 0 is the front matter")]
+    para: Annotated[Paragraph, Field(description="paragraph number; 0 is the front matter")]
     quote: Quote
     also: Span | None = Field(default=None, description="the parallel paragraph of a bilingual source")
 
@@ -374,7 +377,7 @@ class Role(Cited):
     def _consistent(self) -> Role:
         if self.occupation is None and self.company is None and self.title is None:
             raise ValueError("a role needs an occupation, a company or a title")
-        if self.start and self.end and self.end < self.start:
+        if self.start and self.end and wholly_before(self.end, self.start):
             raise ValueError(f"role ends ({self.end}) before it starts ({self.start})")
         if self.status == "current" and self.end is not None:
             raise ValueError("a current role has no end date; use status: former")
@@ -480,6 +483,9 @@ Unit = Literal[
     "years",
     "times",
 ]
+COUNTING_UNITS = frozenset({"people", "count"})
+"""Units that count something, so a figure in them cannot be negative."""
+
 Approximation = Literal["exact", "about", "over", "nearly", "under", "range", "order-of-magnitude"]
 ProducerKind = Literal["official", "survey", "industry-estimate", "company", "expert", "individual", "media", "unknown"]
 
@@ -522,9 +528,9 @@ class Figure(Record, Cited):
     kind_name = "figure"
 
     measure: Prose = Field(description="what is measured, in the curators' words")
-    value: int | float | None = None
-    lower: int | float | None = None
-    upper: int | float | None = None
+    value: Number | None = None
+    lower: Number | None = None
+    upper: Number | None = None
     unit: Unit
     approx: Approximation
     as_written: Line = Field(description="the number exactly as the source writes it")
@@ -562,9 +568,23 @@ class Figure(Record, Cited):
                 raise ValueError(f"value ({self.value}) is below lower ({self.lower})")
             if self.upper is not None and self.value > self.upper:
                 raise ValueError(f"value ({self.value}) is above upper ({self.upper})")
+        if self.unit in COUNTING_UNITS:
+            for name, number in (("value", self.value), ("lower", self.lower), ("upper", self.upper)):
+                if number is not None and number < 0:
+                    raise ValueError(
+                        f"{name} ({number}) is negative; a figure in unit {self.unit!r} counts, so 0 or more"
+                    )
         if self.period_end is not None and self.period is None:
             raise ValueError("period_end needs period")
         return self
+
+    @field_validator("period_end")
+    @classmethod
+    def _period_in_order(cls, period_end: str | None, info: ValidationInfo) -> str | None:
+        period = info.data.get("period")
+        if period is not None and period_end is not None and wholly_before(period_end, period):
+            raise ValueError(f"{period_end} is before period ({period}); swap them or fix one")
+        return period_end
 
 
 RecordType = Source | Company | Person | Occupation | Figure

@@ -4,6 +4,9 @@ Curated files are edited by strangers in pull requests, so reading them must be
 boring and predictable: libyaml's C parser when it is installed, no tags, no anchors
 or aliases (no alias bombs), no duplicate keys, UTF-8 only, and YAML 1.2 scalars (so
 `no` stays the string "no" and `1.10` is only a number where a number is wanted).
+Numbers no field can hold (infinity, NaN, beyond a double's ±1.8e308, so small they
+would become 0) are refused where they are written, before they reach the database or a
+JSON export.
 Dates stay strings and are parsed by the models, which know which fields are dates.
 
 The tree is built from parser events rather than with a loader so that each value's
@@ -12,6 +15,7 @@ line and column can be kept: validation errors point at the exact place to edit.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +42,17 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?
 _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
+_INFINITY = frozenset(sign + inf for sign in ("", "+", "-") for inf in (".inf", ".Inf", ".INF"))
+_NAN = frozenset({".nan", ".NaN", ".NAN"})
+MAX_DIGITS = 309
+"""The most significant digits a number may have: no number beyond a double's ±1.8e308 fits a field.
+
+Checked before `int()` is called, so a 100,000-digit number is refused at once, never
+converted (Python refuses conversions beyond 4,300 digits, and each costs quadratic time).
+"""
+_TOO_LARGE = "is too large: numbers are within ±1.8e308; check it, or quote it if it is text"
+_TOO_SMALL = "is too close to zero to store (it would become 0); check it, or quote it if it is text"
+_NONZERO_DIGIT = re.compile(r"[1-9]")
 
 
 @dataclass
@@ -70,7 +85,11 @@ _MAYBE_NOT_STRING = frozenset("0123456789+-.~nNtTfF")
 
 
 def resolve_plain_scalar(text: str) -> Any:
-    """YAML 1.2 core schema for unquoted scalars; everything else is a string."""
+    """YAML 1.2 core schema for unquoted scalars; everything else is a string.
+
+    Raises ValueError for a number no field can hold: infinity, NaN, beyond ±1.8e308, or
+    so close to zero that it would be stored as 0.
+    """
     if text and text[0] not in _MAYBE_NOT_STRING:
         return text  # the common case: a word, a name, a sentence
     if text in _NULL:
@@ -80,10 +99,32 @@ def resolve_plain_scalar(text: str) -> Any:
     if text in _FALSE:
         return False
     if _INT.fullmatch(text):
-        return int(text)
+        sign = "-" if text[0] == "-" else ""
+        digits = text.lstrip("+-").lstrip("0")
+        if len(digits) > MAX_DIGITS:
+            raise ValueError(f"number {_abbreviate(text)} {_TOO_LARGE}")
+        return int(sign + (digits or "0"))
     if _FLOAT.fullmatch(text):
-        return float(text)
+        value = float(text)
+        if math.isinf(value):
+            raise ValueError(f"number {_abbreviate(text)} {_TOO_LARGE}")
+        if value == 0.0 and _NONZERO_DIGIT.search(text.partition("e")[0].partition("E")[0]):
+            raise ValueError(f"number {_abbreviate(text)} {_TOO_SMALL}")
+        return value
+    if text in _INFINITY:
+        raise ValueError(
+            f"'{text}' is infinity, which no field holds; write a finite number, or quote it if it is text"
+        )
+    if text in _NAN:
+        raise ValueError(
+            f"'{text}' is NaN (not a number), which no field holds; write a number, or quote it if it is text"
+        )
     return text
+
+
+def _abbreviate(text: str) -> str:
+    """A number as written, shortened if it is too long to show."""
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-8:]} ({len(text):,} characters)"
 
 
 def decode_utf8(raw: bytes, shown_as: str) -> str:
@@ -132,8 +173,11 @@ class _TreeBuilder:
         self.next_event = next_event
         self.marks: dict[FieldPath, Any] = {}
 
-    def fail(self, event: Any, message: str, code: str = "yaml") -> YamlError:
-        return YamlError(Problem(Location(self.shown_as, *_position(event.start_mark)), message, code=code))
+    def fail(self, event: Any, message: str, code: str = "yaml", where: FieldPath = ()) -> YamlError:
+        field = ".".join(str(part) for part in where)
+        return YamlError(
+            Problem(Location(self.shown_as, *_position(event.start_mark)), message, field=field, code=code)
+        )
 
     def check_node_event(self, event: Any) -> None:
         if type(event) is _ALIAS:
@@ -154,7 +198,10 @@ class _TreeBuilder:
         self.marks[path] = first.start_mark
         if kind is _SCALAR:
             if first.implicit[0] and not first.style:  # plain, unquoted
-                return resolve_plain_scalar(first.value)
+                try:
+                    return resolve_plain_scalar(first.value)
+                except ValueError as exc:
+                    raise self.fail(first, str(exc), code="number", where=path) from None
             return first.value
         if len(path) >= MAX_DEPTH:
             raise self.fail(first, f"data is nested more than {MAX_DEPTH} levels deep")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from aijobs import load
+from aijobs import Figure, load
 from aijobs.cli import app
 from aijobs.db.dataset import DatasetInfo, aijobs_version
 from aijobs.db.migrate import head_revision
@@ -161,3 +162,31 @@ def test_exports_carry_the_dataset_they_are_given(workspace: Workspace) -> None:
         "version,git_commit,commit_date,schema_revision\n"
         "9.8.7,0123456789abcdef0123456789abcdef01234567,2025-03-04T05:06:07Z,0004\n"
     )
+def _not_json(token: str) -> None:
+    raise AssertionError(f"the export holds {token}, which is not JSON")
+
+
+def test_json_exports_never_hold_infinity_or_nan(workspace: Workspace) -> None:
+    # The largest numbers a figure holds come out as plain JSON numbers ...
+    workspace.replace(
+        "figures/hefei-team-size.yaml", "value: 40\nunit: people", "lower: -1.7e308\nupper: 1.7e308\nunit: CNY"
+    )
+    for fmt in ("json", "jsonld"):
+        (path,) = export(load(workspace.curated), fmt, workspace.root / fmt)
+        text = path.read_text(encoding="utf-8")
+        json.loads(text, parse_constant=_not_json)  # parse_constant sees Infinity, -Infinity and NaN
+        assert "1.7e+308" in text
+    # ... numbers beyond them never reach an export: the data is refused, nothing is written ...
+    for bad in ("1e400", "-.inf", ".nan"):
+        workspace.replace("figures/hefei-team-size.yaml", "upper: 1.7e308", f"upper: {bad}")
+        result = CliRunner().invoke(app, ["export", "--format", "json", "--out", "refused"])
+        assert result.exit_code == 1
+        assert "curated/figures/hefei-team-size.yaml:4:8: upper: " in result.output
+        assert not Path("refused").exists()
+        workspace.replace("figures/hefei-team-size.yaml", f"upper: {bad}", "upper: 1.7e308")
+    # ... and a figure that skipped validation is refused by the writer, not written as Infinity.
+    kb = load(workspace.curated)
+    (item,) = [item for item in kb.loaded if isinstance(item.record, Figure)]
+    item.record = Figure.model_construct(**{**dict(item.record), "upper": math.inf})
+    with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
+        export(kb, "json", workspace.root / "unchecked")

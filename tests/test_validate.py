@@ -94,14 +94,14 @@ def test_load_raises_with_every_problem(workspace: Workspace) -> None:
             "id: wang-fang",
             "id: Wang-Fang",
             "curated/people/wang-fang.yaml:1:5: id: expected an id of lowercase ASCII letters, digits and single "
-            "hyphens (like 'ai-trainer'), found 'Wang-Fang'",
+            "hyphens (like 'ai-trainer'), found 'Wang-Fang'; did you mean 'wang-fang'?",
         ),
         (
             "people/wang-fang.yaml",
             "id: wang-fang",
             "id: ｗａｎｇ-fang",
             "curated/people/wang-fang.yaml:1:5: id: expected an id of lowercase ASCII letters, digits and single "
-            "hyphens (like 'ai-trainer'), found 'ｗａｎｇ-fang'",
+            "hyphens (like 'ai-trainer'), found 'ｗａｎｇ-fang'; did you mean 'wang-fang'?",
         ),
         (
             "people/wang-fang.yaml",

@@ -42,7 +42,8 @@ SCHEMA_TYPE = {
 
 
 def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    # allow_nan=False: JSON has no Infinity or NaN; the models refuse them, and this refuses to write them.
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def to_json(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:

@@ -20,8 +20,9 @@ from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from aijobs.files import FileProblem, read_regular_file
 from aijobs.records import TYPE_BY_FOLDER, Citation, Span
-from aijobs.yamlfile import YamlError, parse_yaml
+from aijobs.yamlfile import MAX_BYTES, YamlError, decode_utf8, parse_yaml
 
 SCHEMA_FOLDER = ".schema"
 FLOW_MODELS = (Citation, Span)
@@ -141,7 +142,11 @@ def _format_once(text: str, folder: str, shown_as: str) -> str:
 
 
 def format_file(path: Path, folder: str, shown_as: str) -> Formatted:
-    original = path.read_text(encoding="utf-8")
+    try:  # a regular file inside curated/ only: never a link's target, a pipe or a device
+        raw = read_regular_file(path, shown_as, MAX_BYTES)
+        original = decode_utf8(raw, shown_as).replace("\r\n", "\n").replace("\r", "\n")  # as read_text does
+    except (FileProblem, YamlError) as exc:
+        return Formatted(path, "", None, exc.problem.message)
     try:
         return Formatted(path, original, format_text(original, folder, shown_as))
     except Exception as exc:  # any parser failure is reported, never raised

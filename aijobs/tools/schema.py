@@ -10,8 +10,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from aijobs.files import FileProblem, read_regular_file
 from aijobs.records import RECORD_TYPES
 from aijobs.tools.fmt import SCHEMA_FOLDER
+
+_MAX_SCHEMA_BYTES = 10_000_000
 
 
 def schemas() -> dict[str, str]:
@@ -34,11 +37,19 @@ def schema_folder(curated: Path) -> Path:
 def stale_schemas(curated: Path) -> list[str]:
     """Schema files that are missing or differ from what the models generate."""
     folder = schema_folder(curated)
-    return [
-        name
-        for name, text in schemas().items()
-        if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != text
-    ]
+    return [name for name, text in schemas().items() if _current(folder / name) != text]
+
+
+def _current(path: Path) -> str | None:
+    """A schema file's text (newlines as read_text gives them); None if missing or not a regular file.
+
+    Never follows a link, never waits on a pipe, never reads more than the bound.
+    """
+    try:
+        raw = read_regular_file(path, str(path), _MAX_SCHEMA_BYTES)
+    except FileProblem:
+        return None
+    return raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_schemas(curated: Path) -> list[Path]:

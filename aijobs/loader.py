@@ -283,7 +283,7 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
                 code="id-mismatch",
             )
         )
-    else:  # the id cannot name the file: say what is wrong with the name itself
+    elif record_id != stem:  # the id cannot name the file (if it is the name, its own error says why)
         problems.extend(_file_name_problems(stem, document.shown_as))
     try:
         record = model.model_validate(data)

@@ -176,7 +176,7 @@ class _TreeBuilder:
                         raise self.fail(event, "mapping keys must be plain strings")
                 key = event.value
                 if key in mapping:
-                    raise self.fail(event, f"duplicate key '{key}'; each key may appear once in a mapping")
+                    raise self.fail(event, f"duplicate key {key!r}; each key may appear once in a mapping")
                 self.marks[(*path, key, "__key__")] = event.start_mark  # for "unknown field" errors
                 mapping[key] = self.build(next_event(), (*path, key))
         raise self.fail(first, f"unexpected YAML event {kind.__name__}")

@@ -204,6 +204,10 @@ CASES: dict[str, tuple[Callable[[Workspace], None], tuple[str, ...]]] = {
             "(while parsing a flow node)",
         ),
     ),
+    "terminal escape sequence in a YAML key": (
+        _file("x.yaml", '"\\e[2J": 1\n"\\e[2J": 2\n'),
+        ("curated/people/x.yaml:2:1: duplicate key '\\x1b[2J'; each key may appear once in a mapping",),
+    ),
     "newline in a stray file at the top": (
         _root_file("notes\n::error::x"),
         (
@@ -373,6 +377,14 @@ def test_fmt_leaves_links_and_their_targets_alone(workspace: Workspace) -> None:
     assert SECRET not in result.output and SECRET.lower() not in result.output
     assert link.is_symlink() and os.readlink(link) == str(target)
     assert target.read_text(encoding="utf-8") == messy
+
+
+def test_fmt_prints_problems_escaped(workspace: Workspace) -> None:
+    _file("x.yaml", '"\\e[2J": 1\n"\\e[2J": 2\n')(workspace)
+    result = runner.invoke(app, ["fmt", "curated"])
+    assert result.exit_code == 1
+    assert "curated/people/x.yaml: cannot format: duplicate key '\\x1b[2J'" in result.output
+    assert "\x1b" not in result.output
 
 
 def test_schema_check_does_not_follow_links(workspace: Workspace) -> None:

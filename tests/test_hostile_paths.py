@@ -397,6 +397,13 @@ def test_schema_check_does_not_follow_links(workspace: Workspace) -> None:
     result = runner.invoke(app, ["schema", "curated", "--check"])
     assert result.exit_code == 1
     assert result.output.splitlines() == ["out of date: person.schema.json; run `aijobs schema`"]
+    os.unlink(schema)
+    copy.rename(schema)  # the folder is complete and current again, then linked from outside
+    assert runner.invoke(app, ["schema", "curated", "--check"]).exit_code == 0
+    folder = workspace.curated / ".schema"
+    folder.rename(outside(workspace) / "schema")
+    os.symlink(outside(workspace) / "schema", folder)
+    assert runner.invoke(app, ["schema", "curated", "--check"]).exit_code == 1
 
 
 def test_coverage_exceptions_that_dangle_are_reported_not_ignored(workspace: Workspace) -> None:

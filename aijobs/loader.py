@@ -6,7 +6,9 @@ gets five messages, each pointing at ``file:line:column`` and the field to fix.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +17,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from aijobs.fields import SLUG_PATTERN
-from aijobs.problems import Location, Problem, display_path
+from aijobs.files import FileProblem, read_regular_file, refusal, symlink_problem
+from aijobs.problems import Location, Problem, display_path, printable
 from aijobs.records import TYPE_BY_FOLDER, Record
 from aijobs.yamlfile import YamlDocument, YamlError, read_yaml
 
@@ -43,6 +46,17 @@ class LoadedRecord:
             return Location(self.shown_as)
 
 
+class _AnyId(set[str]):
+    """Stands for every id once a record folder could not be read: any reference may point into it.
+
+    Used as `LoadResult.unloadable`, so the one problem naming the folder is not buried
+    under a "no record has that id" for every reference to a record inside it.
+    """
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
 @dataclass
 class LoadResult:
     records: list[LoadedRecord] = field(default_factory=list)
@@ -51,67 +65,173 @@ class LoadResult:
     unloadable: set[str] = field(default_factory=set)  # file stems of records that failed to load
 
 
-def record_files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(folder, path) of every YAML file in the known record folders, in a stable order."""
-    for folder in TYPE_BY_FOLDER:
-        directory = root / folder
-        if directory.is_dir():
-            for path in sorted(directory.iterdir()):
-                yield folder, path
+_NOT_FOUND = (
+    "curated data folder not found; pass the folder that holds sources/, people/, ... or run from the repository root"
+)
+_ROOT_FILES = ("README.md", "coverage-exceptions.yaml")
 
 
-def _stray_files(root: Path) -> Iterator[Problem]:
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or entry.name in ("README.md", "coverage-exceptions.yaml"):
-            continue
-        if entry.is_dir() and entry.name in TYPE_BY_FOLDER:
-            continue
-        expected = ", ".join(sorted(TYPE_BY_FOLDER))
-        yield Problem(
-            Location(display_path(entry)),
-            f"unexpected {'folder' if entry.is_dir() else 'file'} in curated/; records go in one of: {expected}",
-            code="layout",
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    name: str
+    path: Path
+    shown: str
+    kind: int  # stat.S_IFMT bits of the entry itself (a link is a link, never its target)
+
+
+def _kind(entry: os.DirEntry[str]) -> int:
+    """The entry's file type without following links; from the directory listing, usually no system call."""
+    try:
+        if entry.is_symlink():
+            return stat.S_IFLNK
+        if entry.is_file(follow_symlinks=False):
+            return stat.S_IFREG
+        if entry.is_dir(follow_symlinks=False):
+            return stat.S_IFDIR
+        return stat.S_IFMT(entry.stat(follow_symlinks=False).st_mode)
+    except OSError:
+        return 0
+
+
+def _list(directory: Path, shown: str) -> list[_Entry] | Problem:
+    """The visible entries of a folder, sorted by name; or the problem that stops listing it."""
+    try:
+        with os.scandir(directory) as scan:
+            found = [(entry.name, _kind(entry)) for entry in scan if not entry.name.startswith(".")]
+    except OSError as exc:
+        reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or type(exc).__name__
+        return Problem(Location(shown), f"folder cannot be read ({reason})", code="unreadable")
+    found.sort()
+    return [_Entry(name, directory / name, f"{shown}{os.sep}{printable(name)}", kind) for name, kind in found]
+
+
+def _open_root(root: Path) -> tuple[list[_Entry], str] | Problem:
+    """The entries of the curated folder itself, refusing a link or anything but a folder.
+
+    The folder may not be a symbolic link either: its path usually comes from the
+    repository (the default `curated`), which a pull request can replace with a link to
+    anywhere. Someone who keeps curated data elsewhere passes the real path.
+    """
+    shown = display_path(root)
+    try:
+        mode = os.lstat(root).st_mode
+    except OSError:
+        return Problem(Location(shown), _NOT_FOUND, code="layout")
+    if stat.S_ISLNK(mode):
+        return Problem(
+            Location(shown),
+            "is a symbolic link; aijobs follows no links in curated data, not even to the folder itself: "
+            f"pass the folder's real path instead (`realpath {shown}` prints it)",
+            code="symlink",
         )
+    if not stat.S_ISDIR(mode):
+        return Problem(Location(shown), _NOT_FOUND, code="layout")
+    entries = _list(root, shown)
+    return entries if isinstance(entries, Problem) else (entries, shown)
+
+
+def _folders(entries: list[_Entry]) -> Iterator[tuple[str, _Entry]]:
+    """(folder, entry) of the record folders present, in the order of TYPE_BY_FOLDER."""
+    present = {entry.name: entry for entry in entries if stat.S_ISDIR(entry.kind)}
+    for folder in TYPE_BY_FOLDER:
+        if folder in present:
+            yield folder, present[folder]
+
+
+def record_files(root: Path, regular_only: bool = True) -> Iterator[tuple[str, Path]]:
+    """(folder, path) of every regular file in the known record folders, in a stable order.
+
+    Links, pipes, devices and folders are left out (`load_directory` reports them), unless
+    `regular_only` is false: then they are listed too, for a caller that reports them.
+    """
+    opened = _open_root(root)
+    if isinstance(opened, Problem):
+        return
+    for folder, directory in _folders(opened[0]):
+        entries = _list(directory.path, directory.shown)
+        if isinstance(entries, Problem):
+            continue
+        for entry in entries:
+            if stat.S_ISREG(entry.kind) or not regular_only:
+                yield folder, entry.path
+
+
+def _stray_files(entries: list[_Entry]) -> Iterator[Problem]:
+    for entry in entries:
+        if stat.S_ISLNK(entry.kind):
+            yield symlink_problem(entry.shown, folder=entry.name in TYPE_BY_FOLDER)
+        elif entry.name in _ROOT_FILES:
+            if not stat.S_ISREG(entry.kind):
+                yield refusal(entry.shown, entry.kind)
+        elif not (stat.S_ISDIR(entry.kind) and entry.name in TYPE_BY_FOLDER):
+            expected = ", ".join(sorted(TYPE_BY_FOLDER))
+            what = "folder" if stat.S_ISDIR(entry.kind) else "file"
+            yield Problem(
+                Location(entry.shown),
+                f"unexpected {what} in curated/; records go in one of: {expected}",
+                code="layout",
+            )
 
 
 def load_directory(root: Path) -> LoadResult:
-    """Parse and validate every record under `root`; never raises for bad data."""
+    """Parse and validate every record under `root`; never raises for bad data.
+
+    Only regular files and real folders inside `root` are read: a symbolic link, pipe,
+    device or socket is reported and never opened (see `aijobs.files`).
+    """
     result = LoadResult()
-    if not root.is_dir():
-        result.problems.append(
-            Problem(
-                Location(display_path(root)),
-                "curated data folder not found; pass the folder that holds sources/, people/, ... "
-                "or run from the repository root",
-                code="layout",
-            )
-        )
+    opened = _open_root(root)
+    if isinstance(opened, Problem):
+        result.problems.append(opened)
         return result
-    result.problems.extend(_stray_files(root))
-    for folder, path in record_files(root):
-        shown = display_path(path)
-        if path.name.startswith("."):
+    root_entries, _ = opened
+    result.problems.extend(_stray_files(root_entries))
+    if any(entry.name in TYPE_BY_FOLDER and not stat.S_ISDIR(entry.kind) for entry in root_entries):
+        result.unloadable = _AnyId()  # a record folder that is a link (or a file) was not read
+    for folder, directory in _folders(root_entries):
+        entries = _list(directory.path, directory.shown)
+        if isinstance(entries, Problem):
+            result.problems.append(entries)
+            result.unloadable = _AnyId(result.unloadable)
             continue
-        if path.is_dir() or path.suffix != EXTENSION:
-            result.problems.append(
-                Problem(Location(shown), f"not a record file: records are '<id>{EXTENSION}' files", code="layout")
-            )
-            continue
-        result.files_read += 1
-        loaded, problems = load_file(path, folder, shown)
-        result.problems.extend(problems)
-        if loaded is not None:
-            result.records.append(loaded)
-        else:
-            result.unloadable.update(_attempted_ids(path))
+        for entry in entries:
+            name, kind = entry.name, entry.kind
+            if stat.S_ISREG(kind) and name.endswith(EXTENSION):
+                result.files_read += 1
+                loaded, problems = load_file(entry.path, folder, entry.shown)
+                result.problems.extend(problems)
+                if loaded is not None:
+                    result.records.append(loaded)
+                else:
+                    result.unloadable.update(_attempted_ids(entry.path, entry.shown))
+                continue
+            if stat.S_ISREG(kind) or (stat.S_ISDIR(kind) and not name.endswith(EXTENSION)):
+                problem = Problem(
+                    Location(entry.shown), f"not a record file: records are '<id>{EXTENSION}' files", code="layout"
+                )
+            elif stat.S_ISDIR(kind):
+                problem = Problem(
+                    Location(entry.shown),
+                    f"is a folder, not a record file: records are '<id>{EXTENSION}' files",
+                    code="layout",
+                )
+            else:
+                problem = refusal(entry.shown, kind)
+            result.problems.append(problem)
+            if name.endswith(EXTENSION):  # meant as a record: references to it are not reported again
+                result.unloadable.add(name.removesuffix(EXTENSION))
     return result
 
 
-def _attempted_ids(path: Path) -> set[str]:
+def _attempted_ids(path: Path, shown_as: str) -> set[str]:
     """Ids a broken file may have meant, so references to it are not reported twice."""
-    text = path.read_bytes()[:4096].decode("utf-8", errors="replace")
-    match = _ID_LINE.search(text)
-    return {path.stem} | ({match.group(1)} if match else set())
+    stem = path.name.removesuffix(EXTENSION)
+    try:
+        head = read_regular_file(path, shown_as, 4096, truncate=True)
+    except FileProblem:
+        return {stem}
+    match = _ID_LINE.search(head.decode("utf-8", errors="replace"))
+    return {stem} | ({match.group(1)} if match else set())
 
 
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
@@ -122,8 +242,24 @@ def load_file(path: Path, folder: str, shown_as: str) -> tuple[LoadedRecord | No
     try:
         document = read_yaml(path, shown_as)
     except YamlError as exc:
-        return None, [exc.problem]
+        return None, [exc.problem, *_file_name_problems(path.stem, shown_as)]
     return validate_document(document, folder, path.stem)
+
+
+def _file_name_problems(stem: str, shown_as: str) -> list[Problem]:
+    """A problem if the file name is not an id (the name shown escaped, never raw)."""
+    if _SLUG.fullmatch(stem):
+        return []
+    lowered = stem.lower()
+    rename = f"; rename it to {lowered + EXTENSION!r}" if _SLUG.fullmatch(lowered) else ""
+    return [
+        Problem(
+            Location(shown_as),
+            f"file name {stem + EXTENSION!r} is not an id followed by {EXTENSION!r}; ids are lowercase ASCII "
+            f"letters, digits and single hyphens{rename}",
+            code="file-name",
+        )
+    ]
 
 
 def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[LoadedRecord | None, list[Problem]]:
@@ -132,7 +268,8 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
     if not isinstance(data, dict):
         found = "an empty file" if data is None else type(data).__name__
         return None, [
-            Problem(document.locate(()), f"expected a mapping of fields (a {model.kind_name} record), found {found}")
+            Problem(document.locate(()), f"expected a mapping of fields (a {model.kind_name} record), found {found}"),
+            *_file_name_problems(stem, document.shown_as),
         ]
     problems: list[Problem] = []
     record_id = data.get("id")
@@ -147,6 +284,8 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
                 code="id-mismatch",
             )
         )
+    elif record_id != stem:  # the id cannot name the file (if it is the name, its own error says why)
+        problems.extend(_file_name_problems(stem, document.shown_as))
     try:
         record = model.model_validate(data)
     except ValidationError as exc:

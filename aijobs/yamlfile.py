@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from aijobs.errors import AijobsError
+from aijobs.files import FileProblem, read_regular_file
 from aijobs.problems import Location, Problem
 
 try:  # libyaml's C parser is about ten times faster; fall back to pure Python.
@@ -225,7 +226,7 @@ class _TreeBuilder:
                         raise self.fail(event, "mapping keys must be plain strings")
                 key = event.value
                 if key in mapping:
-                    raise self.fail(event, f"duplicate key '{key}'; each key may appear once in a mapping")
+                    raise self.fail(event, f"duplicate key {key!r}; each key may appear once in a mapping")
                 self.marks[(*path, key, "__key__")] = event.start_mark  # for "unknown field" errors
                 mapping[key] = self.build(next_event(), (*path, key))
         raise self.fail(first, f"unexpected YAML event {kind.__name__}")
@@ -263,14 +264,9 @@ def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocume
 
 
 def read_yaml(path: Path, shown_as: str) -> YamlDocument:
-    """Read and parse a curated file, refusing files too large to be a record."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise YamlError(
-            Problem(
-                Location(shown_as, 1, 1),
-                f"file is {size:,} bytes; a record is at most {MAX_BYTES:,} bytes",
-                code="size",
-            )
-        )
-    return parse_yaml(decode_utf8(path.read_bytes(), shown_as), shown_as, path)
+    """Read and parse a curated file: a regular file (never a link, pipe or device), at most MAX_BYTES."""
+    try:
+        raw = read_regular_file(path, shown_as, MAX_BYTES)
+    except FileProblem as exc:
+        raise YamlError(exc.problem) from None
+    return parse_yaml(decode_utf8(raw, shown_as), shown_as, path)

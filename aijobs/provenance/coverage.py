@@ -9,6 +9,7 @@ honestly; an exception that no longer matches the text is itself reported.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ class Exceptions(Strict):
 
 def load_exceptions(curated: Path) -> tuple[Exceptions, list[Problem]]:
     path = curated / EXCEPTIONS_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):  # a link, even a dangling one, is reported by read_yaml, never followed
         return Exceptions(), []
     try:
         document = read_yaml(path, display_path(path))

@@ -19,7 +19,7 @@ from typing import Any
 from aijobs.claims import Claim
 from aijobs.errors import UsageError
 from aijobs.kb import KnowledgeBase, validate
-from aijobs.problems import Problem
+from aijobs.problems import Problem, printable
 
 
 class DiffError(UsageError):
@@ -43,7 +43,14 @@ def curated_at(spec: str, curated: str = "curated") -> Iterator[Path]:
         raise DiffError(f"{spec!r} is neither a folder nor a git revision with {curated}/ ({detail})") from None
     with tempfile.TemporaryDirectory(prefix="aijobs-diff-") as temp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(temp, filter="data")
+            try:
+                tar.extractall(temp, filter="data")
+            except tarfile.FilterError as exc:  # a link out of the tree; never named by its target
+                name = exc.tarinfo.name
+                raise DiffError(
+                    f"{spec!r}: {printable(name)} is a link out of {curated}/; aijobs reads only regular files "
+                    "inside curated/: replace it with the file itself"
+                ) from None
         yield Path(temp) / curated
 
 

@@ -24,10 +24,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from aijobs.errors import NotFound
+from aijobs.files import FileProblem, read_regular_file
 from aijobs.loader import EXTENSION, record_files
 from aijobs.problems import display_path
 from aijobs.records import TYPE_BY_FOLDER, Citation, Span
-from aijobs.yamlfile import YamlError, parse_yaml
+from aijobs.yamlfile import MAX_BYTES, YamlError, decode_utf8, parse_yaml
 
 SCHEMA_FOLDER = ".schema"
 FLOW_MODELS = (Citation, Span)
@@ -147,14 +148,11 @@ def _format_once(text: str, folder: str, shown_as: str) -> str:
 
 
 def format_file(path: Path, folder: str, shown_as: str) -> Formatted:
-    """One file's canonical form, or why it has none; never raises for what the file holds."""
-    try:
-        original = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        byte = exc.object[exc.start]
-        return Formatted(path, "", None, f"file is not valid UTF-8 (byte {byte:#04x}); save it as UTF-8")
-    except OSError as exc:
-        return Formatted(path, "", None, f"cannot read it: {exc.strerror or exc}")
+    try:  # a regular file inside curated/ only: never a link's target, a pipe or a device
+        raw = read_regular_file(path, shown_as, MAX_BYTES)
+        original = decode_utf8(raw, shown_as).replace("\r\n", "\n").replace("\r", "\n")  # as read_text does
+    except (FileProblem, YamlError) as exc:
+        return Formatted(path, "", None, exc.problem.message)
     try:
         return Formatted(path, original, format_text(original, folder, shown_as))
     except Exception as exc:  # any parser failure is reported, never raised
@@ -187,11 +185,11 @@ def format_folder(curated: Path, check: bool = False) -> FolderReport:
             "or run from the repository root"
         )
     report = FolderReport(check)
-    for folder, path in record_files(curated):
+    for folder, path in record_files(curated, regular_only=False):
         if path.suffix != EXTENSION:
             continue
         shown = display_path(path)
-        if not path.is_file():  # a folder or a device named *.yaml: reading it could hang
+        if path.is_symlink() or not path.is_file():  # never format a link's target; a pipe could hang
             report.failed.append((shown, "not a regular file"))
             continue
         result = format_file(path, folder, shown)

@@ -8,11 +8,16 @@ mistakes while typing. The schemas are generated, never edited by hand.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
-from aijobs.errors import NotFound
+from aijobs.errors import NotFound, UsageError
+from aijobs.files import FileProblem, read_regular_file
 from aijobs.records import RECORD_TYPES
 from aijobs.tools.fmt import SCHEMA_FOLDER
+
+_MAX_SCHEMA_BYTES = 10_000_000
 
 
 def schemas() -> dict[str, str]:
@@ -41,19 +46,47 @@ def schema_folder(curated: Path) -> Path:
 def stale_schemas(curated: Path) -> list[str]:
     """Schema files that are missing or differ from what the models generate."""
     folder = schema_folder(curated)
-    return [
-        name
-        for name, text in schemas().items()
-        if not (folder / name).is_file() or (folder / name).read_text(encoding="utf-8") != text
-    ]
+    if os.path.islink(folder):  # never read through a linked folder: everything in it is out of date
+        return list(schemas())
+    return [name for name, text in schemas().items() if _current(folder / name) != text]
+
+
+def _current(path: Path) -> str | None:
+    """A schema file's text (newlines as read_text gives them); None if missing or not a regular file.
+
+    Never follows a link, never waits on a pipe, never reads more than the bound.
+    """
+    try:
+        raw = read_regular_file(path, str(path), _MAX_SCHEMA_BYTES)
+    except FileProblem:
+        return None
+    return raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_schemas(curated: Path) -> list[Path]:
+    """Write every schema file into curated/.schema/, never through a link.
+
+    A linked .schema folder is refused; each file is written to a new temporary file
+    beside it and renamed over the old one, so a link planted in its place is replaced,
+    not followed.
+    """
     folder = schema_folder(curated)
-    folder.mkdir(parents=True, exist_ok=True)
+    if os.path.islink(folder):
+        raise UsageError(f"{folder} is a symbolic link; aijobs writes only inside curated/: replace it with a folder")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder; remove it and run `aijobs schema` again")
+    folder.mkdir(exist_ok=True)
     written = []
     for name, text in schemas().items():
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+            os.chmod(temp, 0o644)
+            os.replace(temp, path)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
         written.append(path)
     return written

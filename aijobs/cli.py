@@ -426,15 +426,29 @@ def serve_command(
     db: Annotated[Path, typer.Option("--db", help="The database built by `aijobs build`.")] = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+    corpus: CorpusOpt = None,
 ) -> None:
     """Browse the database in Datasette, with documented tables, facets and canned queries.
 
-    Needs the optional extra: pip install 'aijobs[serve]'.
+    Every record has a page with its claims, each quote marked inside its paragraph (read
+    from the corpus folder while serving; without it the quotes are shown alone), and its
+    figures as a chart; /-/aijobs/careers draws the career moves. Needs the optional extra:
+    pip install 'aijobs[serve]'.
     """
     from aijobs.db.serve import datasette
+    from aijobs.provenance.corpus import CorpusNotFound, find_corpus
+    from aijobs.tools.evidence import PLUGINS_DIR, serve_metadata
 
     db = _database_to_read(db)
-    server = datasette(db, host, port)
+    folder: Path | None = None
+    problem = None
+    try:
+        folder = find_corpus(corpus)
+    except CorpusNotFound as exc:
+        if corpus is not None:
+            raise  # asked for by name: say it is not there rather than serve without it
+        problem = str(exc)
+    server = datasette(db, host, port, PLUGINS_DIR, serve_metadata(folder, problem))
     typer.echo(f"serving {db} at {server.url}")
     server.run()
 

@@ -55,3 +55,49 @@ def _to_simplified() -> Any:
 def fold(text: str) -> str:
     """The search key of a name or a query."""
     return str(_to_simplified().convert(normalize(text))).casefold()
+
+
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`normalize(text)` with, for each of its characters, the offset in `text` it comes from.
+
+    NFKC is applied character by character, which agrees with `normalize` except where a
+    character composes with its neighbour (a combining accent after its letter); callers
+    compare the result with `normalize(text)` and treat a difference as "offsets unknown".
+    """
+    chars: list[tuple[str, int]] = []
+    for offset, char in enumerate(text):
+        chars += [(piece, offset) for piece in unicodedata.normalize("NFKC", char)]
+    folded: list[tuple[str, int]] = []
+    for piece, offset in chars:
+        if piece.isspace() or _WHITESPACE.fullmatch(piece):
+            if folded and folded[-1][0] != " ":
+                folded.append((" ", offset))
+        else:
+            folded.append((piece, offset))
+    if folded and folded[-1][0] == " ":
+        folded.pop()
+    kept = [
+        (piece, offset)
+        for index, (piece, offset) in enumerate(folded)
+        if piece != " " or not (_CJK_CHAR.match(folded[index - 1][0]) or _CJK_CHAR.match(folded[index + 1][0]))
+    ]
+    return "".join(piece for piece, _ in kept), [offset for _, offset in kept]
+
+
+def locate(haystack: str, needle: str) -> tuple[int, int] | None:
+    """Where `needle` occurs in `haystack` once both are normalised, as offsets into `haystack`.
+
+    None when it does not occur, or when the offsets cannot be mapped back (see
+    `normalize_with_offsets`); `contains` still answers whether it occurs.
+    """
+    wanted = normalize(needle)
+    mapped, offsets = normalize_with_offsets(haystack)
+    if not wanted or mapped != normalize(haystack):
+        return None
+    start = mapped.find(wanted)
+    if start < 0:
+        return None
+    return offsets[start], offsets[start + len(wanted) - 1] + 1

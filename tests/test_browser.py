@@ -1,4 +1,4 @@
-"""Datasette in a real browser: search the served database in Chinese, see the row."""
+"""Datasette in a real browser: search the served database in Chinese, see the row; see a record's evidence."""
 
 from __future__ import annotations
 
@@ -77,10 +77,8 @@ def test_metadata_documents_every_column() -> None:
         assert all(table["columns"].values()), name
 
 
-def test_search_page_in_chromium(served: str, tmp_path: Path) -> None:
-    _need("chromium", CHROMIUM is not None)
-    url = f"{served}/aijobs/search_entry?_search={quote('數據標註')}"
-    result = subprocess.run(
+def _chromium(profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             str(CHROMIUM),
             "--headless",
@@ -91,15 +89,46 @@ def test_search_page_in_chromium(served: str, tmp_path: Path) -> None:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            url,
+            f"--user-data-dir={profile}",
+            *arguments,
         ],
         capture_output=True,
         text=True,
         timeout=90,
     )
+
+
+def _artefacts() -> Path:
+    """Where screenshots go: $AIJOBS_ARTEFACTS, else artefacts/ in the repository (git ignores it)."""
+    folder = Path(os.environ.get("AIJOBS_ARTEFACTS") or Path(__file__).resolve().parent.parent / "artefacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_search_page_in_chromium(served: str, tmp_path: Path) -> None:
+    _need("chromium", CHROMIUM is not None)
+    url = f"{served}/aijobs/search_entry?_search={quote('數據標註')}"
+    result = _chromium(tmp_path / "profile", "--dump-dom", url)
     dom = result.stdout
     assert "data-tagger" in dom, result.stderr[-2000:]
     assert "数据标注员" in dom
     assert "wang-fang" not in dom
+
+
+def test_record_page_in_chromium(served: str, tmp_path: Path) -> None:
+    """The occupation's page: the quote marked in its paragraph, the other language beside it, the chart."""
+    _need("chromium", CHROMIUM is not None)
+    url = f"{served}/-/aijobs/record/data-tagger"
+    result = _chromium(tmp_path / "profile", "--dump-dom", url)
+    dom = " ".join(result.stdout.split())
+    assert "In 2020, the ministry <mark>recognised the data tagger</mark> as a new occupation." in dom, result.stderr[
+        -2000:
+    ]
+    assert "“数据标注员”<mark>认定为新职业</mark>" in dom
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="aijobs-chart"' in dom
+    assert 'data-figure="hefei-team-size"' in dom
+    screenshot = _artefacts() / "record-data-tagger.png"
+    screenshot.unlink(missing_ok=True)
+    shot = _chromium(tmp_path / "profile-shot", "--window-size=1100,1400", f"--screenshot={screenshot}", url)
+    assert screenshot.is_file() and screenshot.stat().st_size > 10_000, shot.stderr[-2000:]
+    print(f"screenshot: {screenshot}")

@@ -102,8 +102,17 @@ class Datasette:
         os.execv(self.argv[0], self.argv)
 
 
-def datasette(db: Path, host: str = "127.0.0.1", port: int = 8001) -> Datasette:
+def datasette(
+    db: Path,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    plugins_dir: Path | None = None,
+    extra_metadata: dict[str, Any] | None = None,
+) -> Datasette:
     """The Datasette invocation serving `db` read-only, with the generated metadata.
+
+    `plugins_dir` is a folder of plugin modules to load (`aijobs serve` passes the record
+    pages of `aijobs.tools.browse`); `extra_metadata` is merged into the metadata's top level.
 
     Raises UsageError when Datasette is not installed, and NotFound or AijobsError
     naming `db` when it is missing or is not an SQLite database.
@@ -118,8 +127,10 @@ def datasette(db: Path, host: str = "127.0.0.1", port: int = 8001) -> Datasette:
         raise not_a_database(db, exc) from None
     handle, meta = tempfile.mkstemp(prefix="aijobs-datasette-", suffix=".json")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(datasette_metadata(db.stem), out, ensure_ascii=False)
+        json.dump({**datasette_metadata(db.stem), **(extra_metadata or {})}, out, ensure_ascii=False)
     # An absolute path, so a file named like an option ("-x.db") stays a file name.
     argv = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db.absolute()), "--metadata", meta]
     argv += ["--host", host, "--port", str(port)]
+    if plugins_dir is not None:
+        argv += ["--plugins-dir", str(plugins_dir.absolute())]
     return Datasette(argv, f"http://{host}:{port}/{db.stem}")

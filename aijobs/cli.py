@@ -477,14 +477,26 @@ def export_command(
             "CSV is plain UTF-8: Python's csv module and line tools (cut, awk) read a BOM as part of the first name.",
         ),
     ] = False,
+    base_iri: Annotated[
+        str | None,
+        typer.Option(
+            "--base-iri",
+            help="JSON-LD: the IRI every record's IRI starts with (<base>id/<record id>), an http(s) IRI ending "
+            "in '/'. Default https://aijobs.invalid/, a placeholder that never resolves.",
+        ),
+    ] = None,
 ) -> None:
     """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data)."""
-    from aijobs.tools.export import export
+    from aijobs.tools.export import check_base_iri, export
 
     if excel and fmt != ExportFormat.csv:
         raise UsageError("--excel applies to --format csv only")
+    if base_iri is not None:
+        if fmt != ExportFormat.jsonld:
+            raise UsageError("--base-iri applies to --format jsonld only")
+        check_base_iri(base_iri)
     kb = _load_or_exit(curated)
-    for path in export(kb, fmt.value, out, excel=excel):
+    for path in export(kb, fmt.value, out, excel=excel, base_iri=base_iri):
         typer.echo(f"wrote {path}")
 
 

@@ -74,6 +74,33 @@ class Citation(Strict):
 Citations = Annotated[list[Citation], Field(min_length=1)]
 
 
+class Basis(Strict):
+    """How a statement rests on its source: stated as written, or inferred by the curators.
+
+    A stated figure (or date) is what the cited paragraph gives; it has no reason
+    (remarks go in the record's note). An inferred one is the curators' reading of what
+    the source says: a total from its parts, a yearly figure from a monthly one, a
+    currency or pay period the text leaves unwritten, a year counted from 今年 ("this
+    year") or 去年 ("last year") and the publication date. Its reason says what was
+    read and how, in the curators' words.
+    """
+
+    kind: Literal["stated", "inferred"]
+    reason: Prose | None = Field(default=None, description="what the curators read and how; only for kind: inferred")
+
+    @model_validator(mode="after")
+    def _reason_for_inferred(self) -> Basis:
+        if self.kind == "inferred" and self.reason is None:
+            raise ValueError("an inferred basis needs reason: how the curators derived it from the source")
+        if self.kind == "stated" and self.reason is not None:
+            raise ValueError("a stated basis has no reason; put remarks in note, or use kind: inferred")
+        return self
+
+
+def _stated() -> Basis:
+    return Basis(kind="stated")
+
+
 @dataclass(frozen=True)
 class StatedNumber:
     """A number a claim states, which its cited paragraphs must show (see `aijobs verify`)."""
@@ -325,6 +352,10 @@ class Company(NamedRecord):
 class Age(Cited):
     years: Annotated[int, Field(ge=0, le=130)]
     as_of: PartialDate | Unknown = Field(description="the date the age was true (usually the publication date)")
+    date_basis: Basis = Field(
+        default_factory=_stated,
+        description="stated (default), or inferred: a date the curators derived (今年/去年 and the publication date)",
+    )
     cite: Citations
 
     claim_property = "age"
@@ -365,6 +396,10 @@ class Role(Cited):
     start: PartialDate | None = None
     end: PartialDate | None = None
     status: Literal["current", "former"]
+    date_basis: Basis = Field(
+        default_factory=_stated,
+        description="stated (default), or inferred: a date the curators derived (今年/去年 and the publication date)",
+    )
     cite: Citations
 
     claim_property = "role"
@@ -420,6 +455,10 @@ class OccupationStatus(Cited):
     recognised_as: Literal["occupation", "work-type"] | None = None
     place: Line | None = None
     detail: Prose | None = None
+    date_basis: Basis = Field(
+        default_factory=_stated,
+        description="stated (default), or inferred: a date the curators derived (今年/去年 and the publication date)",
+    )
     cite: Citations
 
     claim_property = "status"
@@ -473,7 +512,14 @@ Unit = Literal[
     "count",
     "CNY",
     "CNY-per-year",
+    "CNY-per-month",
+    "CNY-per-day",
+    "CNY-per-hour",
     "USD",
+    "USD-per-year",
+    "USD-per-month",
+    "USD-per-day",
+    "USD-per-hour",
     "percent",
     "percent-per-year",
     "seconds",
@@ -485,6 +531,19 @@ Unit = Literal[
 ]
 COUNTING_UNITS = frozenset({"people", "count"})
 """Units that count something, so a figure in them cannot be negative."""
+Currency = Literal["CNY", "USD"]
+"""The currencies of money units: ``CNY`` and ``USD`` are an amount (a market size, a
+total earned), ``<currency>-per-<period>`` an amount per year, month, day or hour (pay)."""
+PayPeriod = Literal["year", "month", "day", "hour"]
+
+
+def money_unit(unit: str) -> tuple[str, str | None] | None:
+    """(currency, period or None) of a money unit; None for a unit that is not money."""
+    currency, _, rest = unit.partition("-per-")
+    if currency not in ("CNY", "USD"):
+        return None
+    return currency, rest or None
+
 
 Approximation = Literal["exact", "about", "over", "nearly", "under", "range", "order-of-magnitude"]
 ProducerKind = Literal["official", "survey", "industry-estimate", "company", "expert", "individual", "media", "unknown"]
@@ -498,27 +557,6 @@ class Producer(Strict):
         default=None, description="the organisation or person, if a record"
     )
     work: Line | None = Field(default=None, description="the report or survey title as written")
-
-
-class Basis(Strict):
-    """How a figure rests on its source: stated as written, or inferred by the curators.
-
-    A stated figure is the number the cited paragraph gives; it has no reason (remarks
-    go in the figure's note). An inferred figure is one the curators derived from what
-    the source says (a total from its parts, a yearly figure from a monthly one), and
-    its reason says how, in the curators' words.
-    """
-
-    kind: Literal["stated", "inferred"]
-    reason: Prose | None = Field(default=None, description="how the figure was inferred; only for kind: inferred")
-
-    @model_validator(mode="after")
-    def _reason_for_inferred(self) -> Basis:
-        if self.kind == "inferred" and self.reason is None:
-            raise ValueError("an inferred figure needs reason: how the curators derived it from the source")
-        if self.kind == "stated" and self.reason is not None:
-            raise ValueError("a stated figure has no reason; put remarks in note, or use kind: inferred")
-        return self
 
 
 class Figure(Record, Cited):
@@ -539,7 +577,10 @@ class Figure(Record, Cited):
     place: Line | None = None
     about: list[Annotated[Slug, RefTo("occupation", "company", "person")]] = Field(default_factory=list)
     producer: Producer = Field(default_factory=lambda: Producer(kind="unknown"))
-    basis: Basis = Field(default_factory=lambda: Basis(kind="stated"), description="stated (default) or inferred")
+    basis: Basis = Field(
+        default_factory=_stated,
+        description="stated (default), or inferred: the number, unit, currency or period is the curators' reading",
+    )
     cite: Citations
 
     claim_property = "value"

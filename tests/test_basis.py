@@ -38,12 +38,12 @@ def query(db: Path, sql: str) -> list[tuple[object, ...]]:
     [
         (
             "{kind: inferred}",
-            "curated/figures/hefei-team-size.yaml:12:8: basis: an inferred figure needs reason: "
+            "curated/figures/hefei-team-size.yaml:12:8: basis: an inferred basis needs reason: "
             "how the curators derived it from the source",
         ),
         (
             "{kind: stated, reason: because}",
-            "curated/figures/hefei-team-size.yaml:12:8: basis: a stated figure has no reason; "
+            "curated/figures/hefei-team-size.yaml:12:8: basis: a stated basis has no reason; "
             "put remarks in note, or use kind: inferred",
         ),
         (

@@ -55,8 +55,8 @@ def test_diff_command_and_git_revisions(workspace: Workspace) -> None:
     workspace.replace("people/wang-fang.yaml", "    status: current", "    start: 2020\n    status: current")
     dated = runner.invoke(app, ["diff", "HEAD"])
     assert (
-        '~ wang-fang:roles.0: {"company": null, "end": null, "occupation": "data-tagger", "start": null,'
-        in dated.output
+        '~ wang-fang:roles.0: {"company": null, "date_basis": {"kind": "stated", "reason": null}, "end": null, '
+        '"occupation": "data-tagger", "start": null,' in dated.output
     )
     bad = runner.invoke(app, ["diff", "no-such-revision"])
     assert bad.exit_code == 2

@@ -15,7 +15,7 @@ from aijobs.cli import app
 from aijobs.db.dataset import DatasetInfo, aijobs_version
 from aijobs.db.migrate import head_revision
 from aijobs.db.tables import metadata
-from aijobs.tools.export import export
+from aijobs.tools.export import export, to_jsonld
 from tests.conftest import Workspace
 
 runner = CliRunner()
@@ -116,6 +116,11 @@ def test_jsonld_uses_schema_org(workspace: Workspace) -> None:
         "value": 40,
         "unitText": "people",
         "description": "about: 40人左右",
+        "additionalProperty": [
+            {"@type": "PropertyValue", "propertyID": "approximation", "value": "about"},
+            {"@type": "PropertyValue", "propertyID": "asWritten", "value": "40人左右"},
+            {"@type": "PropertyValue", "propertyID": "basis", "value": "stated"},
+        ],
     }
     assert figure["citation"][0]["text"] == "40人左右"
 
@@ -148,6 +153,8 @@ def test_jsonld_takes_descriptions_and_links_from_the_claims_and_references(work
     ]
     assert nodes["data-tagger"]["additionalType"] == ["recognised"]
     assert [quotation["text"] for quotation in source["citation"]] == ["示例新闻", "示例新闻"]
+
+
 def test_exports_carry_the_dataset_they_are_given(workspace: Workspace) -> None:
     dataset = DatasetInfo("9.8.7", "0123456789abcdef0123456789abcdef01234567", "2025-03-04T05:06:07Z", "0004")
     kb = load(workspace.curated)
@@ -162,6 +169,8 @@ def test_exports_carry_the_dataset_they_are_given(workspace: Workspace) -> None:
         "version,git_commit,commit_date,schema_revision\n"
         "9.8.7,0123456789abcdef0123456789abcdef01234567,2025-03-04T05:06:07Z,0004\n"
     )
+
+
 def _not_json(token: str) -> None:
     raise AssertionError(f"the export holds {token}, which is not JSON")
 
@@ -190,3 +199,55 @@ def test_json_exports_never_hold_infinity_or_nan(workspace: Workspace) -> None:
     item.record = Figure.model_construct(**{**dict(item.record), "upper": math.inf})
     with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
         export(kb, "json", workspace.root / "unchecked")
+
+
+def test_jsonld_base_iri_is_configurable(workspace: Workspace) -> None:
+    result = CliRunner().invoke(
+        app, ["export", "--format", "jsonld", "--out", "dump", "--base-iri", "https://example.org/aijobs/"]
+    )
+    assert result.exit_code == 0, result.output
+    graph = json.loads(Path("dump/aijobs.jsonld").read_text(encoding="utf-8"))["@graph"]
+    assert graph[0]["@id"] == "https://example.org/aijobs/dataset"
+    ids = {node["@id"] for node in graph[1:]}
+    assert "https://example.org/aijobs/id/hefei-team-size" in ids
+    assert all(node["@id"].startswith("https://example.org/aijobs/") for node in graph)
+
+
+@pytest.mark.parametrize(
+    ("base", "problem"),
+    [
+        ("example.org/aijobs/", "it is not an absolute http:// or https:// IRI"),
+        ("file:///etc/", "it is not an absolute http:// or https:// IRI"),
+        ("https://example.org/aijobs", "it must end with '/'"),
+        ("https://example.org/a b/", "it contains ' ', which an IRI cannot"),
+    ],
+)
+def test_a_bad_base_iri_is_a_usage_error(workspace: Workspace, base: str, problem: str) -> None:
+    result = CliRunner().invoke(app, ["export", "--format", "jsonld", "--out", "dump", "--base-iri", base])
+    assert result.exit_code == 2
+    assert f"base IRI {base!r}: {problem}" in result.output
+    assert not Path("dump").exists()
+
+
+def test_base_iri_is_for_jsonld_only(workspace: Workspace) -> None:
+    result = CliRunner().invoke(app, ["export", "--format", "csv", "--base-iri", "https://example.org/x/"])
+    assert result.exit_code == 2
+    assert "--base-iri applies to --format jsonld only" in result.output
+
+
+def test_jsonld_figure_keeps_place_producer_and_approximation(workspace: Workspace) -> None:
+    workspace.replace("figures/hefei-team-size.yaml", "approx: about", "approx: over")
+    workspace.replace(
+        "figures/hefei-team-size.yaml",
+        "producer: {kind: individual}",
+        "producer: {kind: survey, by: ministry, work: R}",
+    )
+    graph = json.loads(to_jsonld(load(workspace.curated))["aijobs.jsonld"])["@graph"]
+    figure = next(node for node in graph if node.get("identifier") == "hefei-team-size")
+    assert figure["spatialCoverage"] == {"@type": "Place", "name": "Hefei"}
+    assert figure["creator"] == {"@id": "https://aijobs.invalid/id/ministry"}
+    assert figure["measurementTechnique"] == "survey"
+    assert figure["isBasedOn"] == {"@type": "CreativeWork", "name": "R"}
+    value = figure["value"]
+    assert value["minValue"] == 40 and "value" not in value and "maxValue" not in value  # over: a lower bound
+    assert {"@type": "PropertyValue", "propertyID": "approximation", "value": "over"} in value["additionalProperty"]

@@ -58,8 +58,9 @@ def test_load_raises_with_every_problem(workspace: Workspace) -> None:
             "unit: people",
             "unit: persons",
             "curated/figures/hefei-team-size.yaml:4:7: unit: input should be 'people', 'count', 'CNY', "
-            "'CNY-per-year', 'USD', 'percent', 'percent-per-year', 'seconds', 'minutes', 'days', 'months', "
-            "'years' or 'times'; found 'persons'",
+            "'CNY-per-year', 'CNY-per-month', 'CNY-per-day', 'CNY-per-hour', 'USD', 'USD-per-year', "
+            "'USD-per-month', 'USD-per-day', 'USD-per-hour', 'percent', 'percent-per-year', 'seconds', "
+            "'minutes', 'days', 'months', 'years' or 'times'; found 'persons'",
         ),
         (
             "people/wang-fang.yaml",

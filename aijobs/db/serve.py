@@ -42,7 +42,8 @@ CANNED_QUERIES = {
         "sql": (
             "SELECT o.id, o.name_zh_hans, o.name_en, s.by_id, s.date, s.recognised_as, s.place, "
             "c.source_id, c.paragraph, c.quote FROM occupation_status s JOIN occupation o ON o.id = s.occupation_id "
-            "JOIN citation c ON c.claim_id = s.claim_id WHERE s.status = 'recognised' ORDER BY s.date, o.id"
+            "JOIN claim_evidence c ON c.claim_id = s.claim_id AND c.citation_no = 1 WHERE s.status = 'recognised' "
+            "ORDER BY s.date, o.id"
         ),
     },
     "career_transitions": {
@@ -57,12 +58,16 @@ CANNED_QUERIES = {
     },
     "figures_by_occupation": {
         "title": "Figures by occupation, with citations",
-        "description": "Every figure about an occupation, with its value, unit and the quote that states it.",
+        "description": (
+            "Every figure about an occupation, once per figure: the occupations it is about, its value as a "
+            "comparable range (figure_range), and the first quote that states it."
+        ),
         "sql": (
-            "SELECT o.id AS occupation, f.measure, f.value, f.lower, f.upper, f.unit, f.approx, f.as_written, "
-            "c.source_id, c.paragraph, c.quote FROM figure f JOIN figure_about a ON a.figure_id = f.id "
-            "JOIN occupation o ON o.id = a.entity_id JOIN claim k ON k.subject_id = f.id AND k.property = 'value' "
-            "JOIN citation c ON c.claim_id = k.id ORDER BY o.id, f.id"
+            "SELECT group_concat(a.entity_id, ', ') AS occupations, r.measure, r.low, r.high, r.point, r.unit, "
+            "r.approx, r.as_written, e.source_id, e.paragraph, e.quote FROM figure_range r "
+            "JOIN figure_about_typed a ON a.figure_id = r.id AND a.entity_type = 'occupation' "
+            "JOIN figure_evidence e ON e.figure_id = r.id AND e.citation_no = 1 "
+            "GROUP BY r.id ORDER BY min(a.entity_id), r.id"
         ),
     },
 }

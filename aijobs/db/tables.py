@@ -81,6 +81,22 @@ def _claim_id() -> Any:
     return Field(foreign_key="claim.id", description="the claim this row states; its citations are in citation")
 
 
+DATE_BASIS_COLUMNS: dict[str, Getter] = {"date_basis": "date_basis.kind", "date_basis_reason": "date_basis.reason"}
+
+
+def _date_basis() -> Any:
+    return Field(
+        default="stated",
+        sa_column_kwargs={"server_default": "stated"},
+        description="stated (the source gives the date) or inferred (the curators derived it, e.g. from 今年/去年 "
+        "and the publication date)",
+    )
+
+
+def _date_basis_reason() -> Any:
+    return Field(default=None, description="how an inferred date was derived; NULL when stated")
+
+
 def _preferred(lang: str) -> Callable[[Item], str | None]:
     """The record's preferred name in `lang`."""
     return lambda item: item.model.preferred_names().get(lang)
@@ -302,10 +318,21 @@ class FigureRow(Table, table=True):
 
     id: str = _record_id()
     measure: str = Field(description="what is measured, in the curators' words")
-    value: float | None = Field(default=None, description="the number, when it is a single value")
-    lower: float | None = Field(default=None, description="lower bound, for ranges and vague amounts")
-    upper: float | None = Field(default=None, description="upper bound, for ranges and vague amounts")
-    unit: str = Field(index=True, description=one_of(rec.Unit))
+    value: float | None = Field(
+        default=None,
+        description="the single number the source writes: the amount (exact, about), the lower bound (over), "
+        "the upper bound (under, nearly); see figure_range for low/high/point",
+    )
+    lower: float | None = Field(
+        default=None, description="lower bound of a range or order of magnitude; NULL when the source gives none"
+    )
+    upper: float | None = Field(
+        default=None, description="upper bound of a range or order of magnitude; NULL when the source gives none"
+    )
+    unit: str = Field(
+        index=True,
+        description=f"{one_of(rec.Unit)}; CNY and USD are amounts, <currency>-per-<period> amounts per period",
+    )
     approx: str = Field(description=f"how exact the source is: {one_of(rec.Approximation)}")
     as_written: str = Field(description="the number exactly as the source writes it")
     period: str | None = Field(default=None, description="date or start of the period the figure refers to")
@@ -418,13 +445,17 @@ class PersonAgeRow(Table, table=True):
     """An age a source states, with the date it was true."""
 
     __tablename__ = "person_age"
-    rows_from = (From(rec.Person, "ages", parent="person_id", columns={"claim_id": stated_claim}),)
+    rows_from = (
+        From(rec.Person, "ages", parent="person_id", columns={"claim_id": stated_claim, **DATE_BASIS_COLUMNS}),
+    )
 
     id: int | None = _row_id()
     person_id: str = Field(foreign_key="person.id", index=True, description="person id")
     years: int = Field(description="age in years")
     as_of: str = Field(description="the date the age was true, or 'unknown'")
     claim_id: int = _claim_id()
+    date_basis: str = _date_basis()
+    date_basis_reason: str | None = _date_basis_reason()
 
     person: "PersonRow" = Relationship(back_populates="ages")
     claim: "ClaimRow" = Relationship()
@@ -470,6 +501,7 @@ class RoleRow(Table, table=True):
                 "occupation_id": "occupation",
                 "company_id": "company",
                 "claim_id": stated_claim,
+                **DATE_BASIS_COLUMNS,
             },
         ),
     )
@@ -488,6 +520,8 @@ class RoleRow(Table, table=True):
     end: str | None = Field(default=None, description="end date")
     status: str = Field(description=one_of(rec.Role.model_fields["status"].annotation))
     claim_id: int = _claim_id()
+    date_basis: str = _date_basis()
+    date_basis_reason: str | None = _date_basis_reason()
 
     person: "PersonRow" = Relationship(back_populates="roles")
     occupation: Optional["OccupationRow"] = Relationship(back_populates="roles")
@@ -500,7 +534,12 @@ class OccupationStatusRow(Table, table=True):
 
     __tablename__ = "occupation_status"
     rows_from = (
-        From(rec.Occupation, "statuses", parent="occupation_id", columns={"by_id": "by", "claim_id": stated_claim}),
+        From(
+            rec.Occupation,
+            "statuses",
+            parent="occupation_id",
+            columns={"by_id": "by", "claim_id": stated_claim, **DATE_BASIS_COLUMNS},
+        ),
     )
 
     id: int | None = _row_id()
@@ -515,6 +554,8 @@ class OccupationStatusRow(Table, table=True):
     place: str | None = Field(default=None, description="the place it refers to")
     detail: str | None = Field(default=None, description="the curators' summary of the statement")
     claim_id: int = _claim_id()
+    date_basis: str = _date_basis()
+    date_basis_reason: str | None = _date_basis_reason()
 
     occupation: "OccupationRow" = Relationship(back_populates="statuses")
     by: Optional["EntityRow"] = Relationship()

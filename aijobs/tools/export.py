@@ -5,6 +5,12 @@ id, keys keep the models' order, and nothing time-dependent is written. Every ex
 says which dataset it is (`aijobs.db.dataset`): JSON in a top-level "dataset" object,
 CSV in `dataset.csv`, JSON-LD in a schema.org `Dataset` node.
 
+JSON-LD names every record ``<base IRI>id/<record id>`` and the dataset ``<base
+IRI>dataset``. The base IRI is `DEFAULT_BASE_IRI` unless the caller gives one
+(``aijobs export --format jsonld --base-iri https://example.org/aijobs/``): the project
+has no domain of its own yet, so the default is under ``.invalid``, a top-level domain
+reserved never to resolve (RFC 2606), which no one can mistake for a published IRI.
+
 CSV is plain UTF-8 by default. `excel=True` starts each CSV file with a byte order
 mark, which Excel needs to read UTF-8 (without it, Chinese shows as mojibake) but
 which Python's csv module (encoding="utf-8") and line tools read as part of the first
@@ -17,8 +23,10 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from aijobs import records as rec
 from aijobs.claims import Claim
@@ -28,8 +36,8 @@ from aijobs.errors import UsageError
 from aijobs.kb import KnowledgeBase
 from aijobs.references import references
 
-BASE_IRI = "https://aijobs.invalid/id/"
-DATASET_IRI = "https://aijobs.invalid/dataset"
+DEFAULT_BASE_IRI = "https://aijobs.invalid/"
+"""The default base IRI: a placeholder under the reserved .invalid domain (see above)."""
 DATASET_NAME = "aijobs"
 DATASET_DESCRIPTION = "A hand-curated, citable knowledge base of the occupations AI creates and changes."
 SCHEMA_TYPE = {
@@ -79,13 +87,44 @@ def to_csv(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, s
     return files
 
 
-def _iri(record_id: str) -> str:
-    return BASE_IRI + record_id
+@dataclass(frozen=True)
+class Iris:
+    """The IRIs of the JSON-LD graph, under one base IRI."""
+
+    base: str = DEFAULT_BASE_IRI
+
+    def __post_init__(self) -> None:
+        check_base_iri(self.base)
+
+    def record(self, record_id: str) -> str:
+        return f"{self.base}id/{record_id}"
+
+    @property
+    def dataset(self) -> str:
+        return f"{self.base}dataset"
 
 
-def _citations(citations: tuple[rec.Citation, ...] | list[rec.Citation]) -> list[dict[str, Any]]:
+_IRI_FORBIDDEN = frozenset(' "<>\\^`{|}')
+
+
+def check_base_iri(base: str) -> str:
+    """`base` if it is an absolute http(s) IRI ending in '/'; else a UsageError saying why."""
+    parts = urlsplit(base)
+    bad = sorted({char for char in base if char in _IRI_FORBIDDEN or not char.isprintable()})
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problem = "it is not an absolute http:// or https:// IRI"
+    elif bad:
+        problem = f"it contains {', '.join(repr(char) for char in bad)}, which an IRI cannot"
+    elif parts.query or parts.fragment or not base.endswith("/"):
+        problem = "it must end with '/' (record IRIs are <base>id/<record id>), without ? or #"
+    else:
+        return base
+    raise UsageError(f"base IRI {base!r}: {problem}; e.g. https://example.org/aijobs/")
+
+
+def _citations(iris: Iris, citations: tuple[rec.Citation, ...] | list[rec.Citation]) -> list[dict[str, Any]]:
     return [
-        {"@type": "Quotation", "text": quote, "isPartOf": {"@id": _iri(citation.source)}, "position": para}
+        {"@type": "Quotation", "text": quote, "isPartOf": {"@id": iris.record(citation.source)}, "position": para}
         for citation in citations
         for para, quote in citation.spans()
     ]
@@ -122,6 +161,7 @@ LINK_PROPERTIES = {
     ("education", "institution"): "alumniOf",
     ("part_of", "organisation"): "parentOrganization",
     ("about",): "observationAbout",
+    ("producer", "by"): "creator",
 }
 
 
@@ -142,13 +182,13 @@ def _claimed(claims: list[Claim]) -> dict[str, Any]:
     return {key: found[key] for key in CLAIM_PROPERTIES.values() if key in found}
 
 
-def _links(record: rec.Record) -> dict[str, Any]:
+def _links(iris: Iris, record: rec.Record) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for ref in references(record):
         key = LINK_PROPERTIES.get(tuple(part for part in ref.path if isinstance(part, str)))
         if key is None:
             continue
-        link = {"@id": _iri(ref.target)}
+        link = {"@id": iris.record(ref.target)}
         if _is_listed(ref.path):
             found.setdefault(key, []).append(link)
         else:
@@ -156,7 +196,7 @@ def _links(record: rec.Record) -> dict[str, Any]:
     return {key: found[key] for key in LINK_PROPERTIES.values() if key in found}
 
 
-def _source(source: rec.Source) -> dict[str, Any]:
+def _source(iris: Iris, source: rec.Source) -> dict[str, Any]:
     return {
         "name": source.title,
         "inLanguage": source.languages,
@@ -166,58 +206,93 @@ def _source(source: rec.Source) -> dict[str, Any]:
     }
 
 
-def _person(person: rec.Person) -> dict[str, Any]:
+def _person(iris: Iris, person: rec.Person) -> dict[str, Any]:
     roles = [
         {
             "@type": "Role",
-            "hasOccupation": {"@id": _iri(role.occupation)} if role.occupation else None,
+            "hasOccupation": {"@id": iris.record(role.occupation)} if role.occupation else None,
             "roleName": role.title,
             "startDate": role.start,
             "endDate": role.end,
-            "worksFor": {"@id": _iri(role.company)} if role.company else None,
-            "citation": _citations(role.cite),
+            "worksFor": {"@id": iris.record(role.company)} if role.company else None,
+            "citation": _citations(iris, role.cite),
         }
         for role in person.roles
     ]
     return {"hasOccupation": roles}
 
 
-def _figure(figure: rec.Figure) -> dict[str, Any]:
+def figure_range(figure: rec.Figure) -> tuple[float | None, float | None, float | None]:
+    """(low, high, point) of a figure whatever its approximation: the rules of the figure_range view."""
+    value, lower, upper = figure.value, figure.lower, figure.upper
+    if figure.approx == "exact":
+        return value, value, value
+    low = (value if value is not None else lower) if figure.approx == "over" else lower
+    high = (value if value is not None else upper) if figure.approx in ("under", "nearly") else upper
+    point = value if figure.approx in ("about", "range", "order-of-magnitude") else None
+    return low, high, point
+
+
+def _property(name: str, value: Any, description: str | None = None) -> dict[str, Any]:
+    return {"@type": "PropertyValue", "propertyID": name, "value": value, "description": description}
+
+
+def _figure(iris: Iris, figure: rec.Figure) -> dict[str, Any]:
+    """An Observation whose value is a QuantitativeValue: value/minValue/maxValue as in figure_range.
+
+    The approximation, the number as written and the basis are PropertyValues of the
+    value; the place is `spatialCoverage`; the producer's kind is `measurementTechnique`,
+    the producer `creator` (a link, see LINK_PROPERTIES) and its report `isBasedOn`.
+    """
+    low, high, point = figure_range(figure)
+    money = rec.money_unit(figure.unit)
+    period = figure.period if figure.period_end is None else f"{figure.period}/{figure.period_end}"
     return {
         "measuredProperty": figure.measure,
         "value": {
             "@type": "QuantitativeValue",
-            "value": figure.value,
-            "minValue": figure.lower,
-            "maxValue": figure.upper,
+            "value": point,
+            "minValue": low,
+            "maxValue": high,
             "unitText": figure.unit,
             "description": f"{figure.approx}: {figure.as_written}",
+            "additionalProperty": [
+                _property("approximation", figure.approx),
+                _property("asWritten", figure.as_written),
+                _property("currency", money[0]) if money else None,
+                _property("perPeriod", money[1]) if money and money[1] else None,
+                _property("basis", figure.basis.kind, figure.basis.reason),
+            ],
         },
         "observationDate": figure.period,
+        "observationPeriod": period,
+        "spatialCoverage": {"@type": "Place", "name": figure.place} if figure.place else None,
+        "measurementTechnique": figure.producer.kind,
+        "isBasedOn": {"@type": "CreativeWork", "name": figure.producer.work} if figure.producer.work else None,
     }
 
 
 # What a record type has beyond its names, claims and links: fields that are not claims of their own.
-SPECIFIC: dict[type[rec.Record], Callable[[Any], dict[str, Any]]] = {
+SPECIFIC: dict[type[rec.Record], Callable[[Iris, Any], dict[str, Any]]] = {
     rec.Source: _source,
     rec.Person: _person,
     rec.Figure: _figure,
 }
 
 
-def _node(kb: KnowledgeBase, record: rec.Record) -> dict[str, Any]:
+def _node(kb: KnowledgeBase, record: rec.Record, iris: Iris) -> dict[str, Any]:
     """A schema.org node: names, then the claims and links the tables above map, then the citations."""
     claims = kb.claims_about(record.id)
     specific = SPECIFIC.get(type(record))
     node: dict[str, Any] = {
-        "@id": _iri(record.id),
+        "@id": iris.record(record.id),
         "@type": SCHEMA_TYPE[record.kind_name],
         "identifier": record.id,
         **_names(record),
         **_claimed(claims),
-        **(specific(record) if specific is not None else {}),
-        **_links(record),
-        "citation": _citations([citation for claim in claims for citation in claim.citations]),
+        **(specific(iris, record) if specific is not None else {}),
+        **_links(iris, record),
+        "citation": _citations(iris, [citation for claim in claims for citation in claim.citations]),
     }
     cleaned: dict[str, Any] = _drop_empty(node)
     return cleaned
@@ -227,14 +302,14 @@ def _drop_empty(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _drop_empty(v) for k, v in value.items() if v not in (None, [], {})}
     if isinstance(value, list):
-        return [_drop_empty(v) for v in value]
+        return [_drop_empty(v) for v in value if v is not None]
     return value
 
 
-def dataset_node(dataset: DatasetInfo) -> dict[str, Any]:
+def dataset_node(dataset: DatasetInfo, iris: Iris | None = None) -> dict[str, Any]:
     """The schema.org `Dataset` the graph belongs to: version, commit date, licence."""
     node: dict[str, Any] = {
-        "@id": DATASET_IRI,
+        "@id": (iris or Iris()).dataset,
         "@type": "Dataset",
         "name": DATASET_NAME,
         "description": DATASET_DESCRIPTION,
@@ -249,25 +324,47 @@ def dataset_node(dataset: DatasetInfo) -> dict[str, Any]:
     return cleaned
 
 
-def to_jsonld(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
-    graph = [dataset_node(dataset or dataset_info(kb.root))] + [_node(kb, item.record) for item in kb.loaded]
+def to_jsonld(
+    kb: KnowledgeBase, dataset: DatasetInfo | None = None, *, base_iri: str = DEFAULT_BASE_IRI
+) -> dict[str, str]:
+    """{file name: content}: one schema.org graph, every IRI under `base_iri` (see the module doc)."""
+    iris = Iris(base_iri)
+    graph = [dataset_node(dataset or dataset_info(kb.root), iris)]
+    graph += [_node(kb, item.record, iris) for item in kb.loaded]
     return {"aijobs.jsonld": _dumps({"@context": "https://schema.org/", "@graph": graph})}
 
 
-EXPORTERS = {"json": to_json, "csv": to_csv, "jsonld": to_jsonld}
+EXPORTERS: dict[str, Callable[[KnowledgeBase, DatasetInfo], dict[str, str]]] = {
+    "json": to_json,
+    "csv": to_csv,
+    "jsonld": to_jsonld,
+}
 
 
 def export(
-    kb: KnowledgeBase, fmt: str, out: Path, dataset: DatasetInfo | None = None, *, excel: bool = False
+    kb: KnowledgeBase,
+    fmt: str,
+    out: Path,
+    dataset: DatasetInfo | None = None,
+    *,
+    excel: bool = False,
+    base_iri: str | None = None,
 ) -> list[Path]:
     """Write the export files into `out`; returns their paths.
 
     `dataset` defaults to `dataset_info(kb.root)`. `excel` (CSV only) writes UTF-8 with a
-    byte order mark, for spreadsheet programs.
+    byte order mark, for spreadsheet programs. `base_iri` (JSON-LD only) is the IRI the
+    records' IRIs start with, `DEFAULT_BASE_IRI` when None.
     """
     if excel and fmt != "csv":
         raise UsageError("excel=True applies to the csv format only")
-    contents = EXPORTERS[fmt](kb, dataset or dataset_info(kb.root))
+    if base_iri is not None and fmt != "jsonld":
+        raise UsageError("a base IRI applies to the jsonld format only")
+    info = dataset or dataset_info(kb.root)
+    if fmt == "jsonld":
+        contents = to_jsonld(kb, info, base_iri=check_base_iri(base_iri or DEFAULT_BASE_IRI))
+    else:
+        contents = EXPORTERS[fmt](kb, info)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, content in contents.items():

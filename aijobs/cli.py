@@ -259,6 +259,30 @@ def show_command(
     typer.echo(describe_record(_load_or_exit(curated), record_id))
 
 
+@app.command("conflicts")
+def conflicts_command(
+    curated: CuratedOpt = DEFAULT_CURATED,
+    check: Annotated[bool, typer.Option(help="Exit 1 if any conflict is unresolved.")] = False,
+) -> None:
+    """List claims that disagree where one value is expected, with their citations and ranks.
+
+    A recognition's date, a name in one language that sources write differently, an
+    age at one date: each value is shown with its rank (★ preferred, · normal, ✗
+    deprecated). A conflict is resolved when exactly one value is ranked preferred.
+    Exit 0, or with --check 1 when any conflict is unresolved.
+    """
+    from aijobs.tools.conflicts import describe_conflict, find_conflicts
+
+    kb = _load_or_exit(curated)
+    found = find_conflicts(kb)
+    for conflict in found:
+        typer.echo("\n".join(describe_conflict(kb, conflict)))
+    unresolved = sum(not conflict.resolved for conflict in found)
+    typer.echo(f"conflicts: {len(found)} found, {unresolved} unresolved", err=True)
+    if check and unresolved:
+        raise typer.Exit(1)
+
+
 @app.command("source")
 def source_command(
     source_id: Annotated[str, typer.Argument(help="A source id (see curated/sources/).")],

@@ -251,9 +251,16 @@ def validate_command(curated: CuratedArg = DEFAULT_CURATED, fmt: FormatOpt = Out
 
 @app.command("show")
 def show_command(
-    record_id: Annotated[str, typer.Argument(help="A record id.")], curated: CuratedOpt = DEFAULT_CURATED
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID_OR_NAME", help="A record id (any case), or any of its names in any script.")
+    ],
+    curated: CuratedOpt = DEFAULT_CURATED,
 ) -> None:
-    """Print one record with its claims and their citations."""
+    """Print one record: every field of every claim, its rank and its citations.
+
+    ★ marks the preferred name of each language. When nothing matches, the closest ids
+    and names are suggested (exit 1).
+    """
     from aijobs.tools.display import describe_record
 
     typer.echo(describe_record(_load_or_exit(curated), record_id))

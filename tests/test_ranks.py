@@ -177,3 +177,97 @@ def test_the_curated_ranks_resolve_every_conflict() -> None:
     assert preferred.statement.date == "2020"
     lu = conflicts[("lu-guozong", "name", "zh-Hans")]
     assert {claim.value: claim.rank for claim in lu.claims} == {"陆国宗": "preferred", "卢": "deprecated"}
+
+
+# --- aijobs show ----------------------------------------------------------------------
+
+
+def test_show_finds_a_record_by_id_in_any_case_and_by_any_name(workspace: Workspace) -> None:
+    for query in ("data-tagger", "Data-Tagger", "数据标注员", "數據標註員", "DATA TAGGER", "ｄａｔａ tagger"):
+        result = runner.invoke(app, ["show", query])
+        assert result.exit_code == 0, (query, result.output)
+        assert result.output.startswith("occupation data-tagger: data tagger"), query
+
+
+def test_show_suggests_the_closest_id_and_points_at_search(workspace: Workspace) -> None:
+    result = runner.invoke(app, ["show", "data-taggr"])
+    assert result.exit_code == 1
+    assert "no record has id or name 'data-taggr'; did you mean 'data-tagger'?" in result.output
+    assert "aijobs search" in result.output
+    assert "validate" not in result.output
+    by_name = runner.invoke(app, ["show", "数据标注"])
+    assert "did you mean 'data-tagger (数据标注员)'?" in by_name.output
+
+
+def test_show_names_several_records_when_a_name_is_shared(workspace: Workspace) -> None:
+    workspace.replace("people/wang-fang.yaml", "  - text: Wang Fang\n", "  - text: the ministry\n")
+    result = runner.invoke(app, ["show", "The Ministry"])
+    assert result.exit_code == 1
+    assert "'The Ministry' names several records: ministry, wang-fang; give one of these ids" in result.output
+
+
+def test_show_prints_every_field_of_a_figure(workspace: Workspace) -> None:
+    workspace.replace(
+        "figures/hefei-team-size.yaml",
+        "place: Hefei\n",
+        "lower: 30\nupper: 50\nperiod: 2024\nperiod_end: 2025\nplace: Hefei\n",
+    )
+    workspace.replace(
+        "figures/hefei-team-size.yaml",
+        "producer: {kind: individual}\n",
+        "producer: {kind: individual, by: wang-fang, work: the interview}\n"
+        "basis: {kind: inferred, reason: read from the Chinese wording}\n"
+        "rank: {level: preferred, reason: the only count}\n",
+    )
+    output = runner.invoke(app, ["show", "hefei-team-size"]).output
+    for line in (
+        "  value: 40人左右  (rank: preferred)",
+        "      rank reason: the only count",
+        "      measure: Size of the data-tagging team Wang Fang leads.",
+        "      value: 40",
+        "      lower: 30",
+        "      upper: 50",
+        "      unit: people",
+        "      approx: about",
+        "      as_written: 40人左右",
+        "      period: 2024",
+        "      period_end: 2025",
+        "      place: Hefei",
+        "      about: data-tagger, wang-fang",
+        "      producer.kind: individual",
+        "      producer.by: wang-fang",
+        "      producer.work: the interview",
+        "      basis.kind: inferred",
+        "      basis.reason: read from the Chinese wording",
+        "      ← demo-news ¶5 «40人左右»",
+    ):
+        assert line in output.splitlines(), line
+
+
+def test_show_prints_roles_ages_statuses_and_marks_preferred_names(workspace: Workspace) -> None:
+    person = runner.invoke(app, ["show", "王芳"]).output.splitlines()
+    assert "  name [zh-Hans]: 王芳  (★ preferred)" in person
+    assert "      as_of: 2025-01-02" in person
+    assert "      status: current" in person and "      title: team lead" in person
+    workspace.replace(
+        "occupations/data-tagger.yaml",
+        "      - {source: demo-news, para: 2, quote: data tagger}\n",
+        "      - {source: demo-news, para: 2, quote: data tagger}\n"
+        "  - text: tagger\n    lang: en\n    cite:\n      - {source: demo-news, para: 2, quote: data tagger}\n",
+    )
+    occupation = runner.invoke(app, ["show", "data-tagger"]).output.splitlines()
+    assert "  name [en]: data tagger  (★ preferred)" in occupation
+    assert "  name [en]: tagger  (alias)" in occupation
+    assert "  name [zh-Hant]: 數據標註員 ★ preferred  (translation by the curators, not in a source)" in occupation
+    assert "      by: ministry" in occupation and "      date: 2020" in occupation
+
+
+def test_show_on_the_curated_data() -> None:
+    curated = str(Path(__file__).resolve().parent.parent / "curated")
+    for query in ("AI-Trainer", "人工智能训练师", "人工智能訓練師"):
+        result = runner.invoke(app, ["show", query, "--curated", curated])
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("occupation ai-trainer:")
+        assert "      date: 2020" in result.output.splitlines()
+    typo = runner.invoke(app, ["show", "ai-trainr", "--curated", curated])
+    assert typo.exit_code == 1 and "did you mean 'ai-trainer'" in typo.output

@@ -37,19 +37,29 @@ class Claim:
         """A stable name for the claim: '<record id>:<field path>'."""
         return f"{self.subject}:{'.'.join(str(part) for part in self.path) or 'record'}"
 
+    @builtins.property
+    def rank(self) -> str:
+        """preferred, normal or deprecated (see `aijobs.records.Rank`)."""
+        return self.statement.rank_level()
+
+    @builtins.property
+    def scope(self) -> str:
+        """What the claim is weighed within, beside its subject and property (`Cited.rank_scope`)."""
+        return self.statement.rank_scope()
+
     def value_json(self) -> str:
         """The full statement without its citations, for structured queries.
 
         A statement inside it (a source's description) is a claim of its own; it is kept
         here without its citations too.
         """
-        data = self.statement.model_dump(mode="json", exclude={"cite"})
+        data = self.statement.model_dump(mode="json", exclude={"cite", "rank"})
         return json.dumps(_without_citations(data), ensure_ascii=False, sort_keys=True)
 
 
 def _without_citations(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _without_citations(item) for key, item in value.items() if key != "cite"}
+        return {key: _without_citations(item) for key, item in value.items() if key not in ("cite", "rank")}
     if isinstance(value, list):
         return [_without_citations(item) for item in value]
     return value

@@ -251,12 +251,43 @@ def validate_command(curated: CuratedArg = DEFAULT_CURATED, fmt: FormatOpt = Out
 
 @app.command("show")
 def show_command(
-    record_id: Annotated[str, typer.Argument(help="A record id.")], curated: CuratedOpt = DEFAULT_CURATED
+    record_id: Annotated[
+        str, typer.Argument(metavar="ID_OR_NAME", help="A record id (any case), or any of its names in any script.")
+    ],
+    curated: CuratedOpt = DEFAULT_CURATED,
 ) -> None:
-    """Print one record with its claims and their citations."""
+    """Print one record: every field of every claim, its rank and its citations.
+
+    ★ marks the preferred name of each language. When nothing matches, the closest ids
+    and names are suggested (exit 1).
+    """
     from aijobs.tools.display import describe_record
 
     typer.echo(describe_record(_load_or_exit(curated), record_id))
+
+
+@app.command("conflicts")
+def conflicts_command(
+    curated: CuratedOpt = DEFAULT_CURATED,
+    check: Annotated[bool, typer.Option(help="Exit 1 if any conflict is unresolved.")] = False,
+) -> None:
+    """List claims that disagree where one value is expected, with their citations and ranks.
+
+    A recognition's date, a name in one language that sources write differently, an
+    age at one date: each value is shown with its rank (★ preferred, · normal, ✗
+    deprecated). A conflict is resolved when exactly one value is ranked preferred.
+    Exit 0, or with --check 1 when any conflict is unresolved.
+    """
+    from aijobs.tools.conflicts import describe_conflict, find_conflicts
+
+    kb = _load_or_exit(curated)
+    found = find_conflicts(kb)
+    for conflict in found:
+        typer.echo("\n".join(describe_conflict(kb, conflict)))
+    unresolved = sum(not conflict.resolved for conflict in found)
+    typer.echo(f"conflicts: {len(found)} found, {unresolved} unresolved", err=True)
+    if check and unresolved:
+        raise typer.Exit(1)
 
 
 @app.command("source")

@@ -14,7 +14,9 @@ database, the exports and `verify` read those declarations; none lists the recor
 
 from __future__ import annotations
 
+import json
 from abc import abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -114,15 +116,76 @@ class StatedNumber:
     """The years of the period it is for: its quote may write them beside the number."""
 
 
+RankLevel = Literal["preferred", "normal", "deprecated"]
+
+
+class Rank(Strict):
+    """How a claim weighs against the others on the same point, as Wikidata ranks statements.
+
+    Among the claims about one subject, property and scope (see `Cited.rank_scope`), a
+    reader takes the preferred ones if there are any, else the normal ones, and never
+    the deprecated ones (the database's ``current_claim`` view). Normal is the default;
+    preferring or deprecating a claim says why, in the curators' words.
+    """
+
+    level: RankLevel
+    reason: Prose | None = Field(default=None, description="why, in the curators' words; required unless normal")
+
+    @model_validator(mode="after")
+    def _reason_unless_normal(self) -> Rank:
+        if self.level != "normal" and self.reason is None:
+            raise ValueError(f"rank {self.level} needs reason: why a reader should take (or not take) this claim")
+        return self
+
+
 class Cited(Strict):
     """A part of a record that carries ``cite``, and so makes one claim (see `aijobs.claims`).
 
     Each cited model declares its claim: the property (`claim_property`; for a plain
     `Statement`, the `ClaimAs` of the field that holds it) and the value people read
     (`claim_value`). Nothing else lists them.
+
+    A claim may carry a `Rank`. `single_valued` declares that one value is expected per
+    subject, property and `rank_scope`: two claims there that disagree are a conflict
+    (`aijobs conflicts`), resolved when exactly one of them is preferred.
     """
 
     claim_property: ClassVar[str | None] = None
+    single_valued: ClassVar[bool] = False
+    """One value expected per subject, property and scope; differing claims are a conflict."""
+
+    rank: Rank | None = Field(
+        default=None, description="preferred, normal (the default) or deprecated, with the reason"
+    )
+
+    def expects_one_value(self) -> bool:
+        """Whether claims sharing this one's subject, property and scope must agree (`single_valued`)."""
+        return self.single_valued
+
+    @classmethod
+    def disagree(cls, stated: Sequence[tuple[Cited, frozenset[str]]]) -> bool:
+        """Whether claims of one subject, property and scope (each with the ids of the
+        sources that cite it) are in conflict: they expect one value and state several."""
+        expected = any(statement.expects_one_value() for statement, _ in stated)
+        return expected and len({statement.conflict_value() for statement, _ in stated}) > 1
+
+    def rank_level(self) -> RankLevel:
+        """The claim's rank level; normal when it has no rank."""
+        return self.rank.level if self.rank is not None else "normal"
+
+    def rank_scope(self) -> str:
+        """What the claim is weighed within, beside its subject and property ('' for all of them).
+
+        A name is weighed against the names of its language, a status against the
+        statuses of its kind: preferring one English name does not hide the Chinese ones.
+        """
+        return ""
+
+    def conflict_value(self) -> str:
+        """What must agree between claims of a single-valued scope: the statement without
+        its citations, rank and the curators' prose."""
+        data = self.model_dump(mode="json", exclude={"cite", "rank", "note", "detail"})
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     def property_name(self) -> str | None:
         """The claim's property: `claim_property`, unless the value decides it (a relation's kind)."""
@@ -165,9 +228,10 @@ Tool = Annotated[Statement, ClaimAs("tool")]
 class Name(Cited):
     """A name in one language and script.
 
-    The first non-misspelt name listed for a language is the preferred one; the others
-    are aliases. A name the sources state cites them; a name the curators supply (an
-    English rendering, a traditional-script form) says ``translation: true`` instead.
+    The preferred name of a language is the one ranked preferred, else the first listed
+    that is neither misspelt nor deprecated; the others are aliases. A name the sources
+    state cites them; a name the curators supply (an English rendering, a
+    traditional-script form) says ``translation: true`` instead.
     """
 
     text: Line
@@ -181,6 +245,23 @@ class Name(Cited):
 
     def claim_value(self) -> tuple[str, str | None]:
         return self.text, self.lang
+
+    def rank_scope(self) -> str:
+        return self.lang
+
+    single_valued = True  # one preferred name per language; see disagree
+
+    @classmethod
+    def disagree(cls, stated: Sequence[tuple[Cited, frozenset[str]]]) -> bool:
+        """Names of one language conflict when different sources write different names
+        (which one is preferred is then the curators' choice to make explicit), or when a
+        source misspells the name (it then disagrees with itself). Aliases one source
+        gives side by side are not a conflict."""
+        names = [name for name, _ in stated if isinstance(name, Name)]
+        if len({name.text for name in names}) < 2:
+            return False
+        sources = frozenset().union(*(cited_by for _, cited_by in stated))
+        return len(sources) > 1 or any(name.misspelling for name in names)
 
     @model_validator(mode="after")
     def _cited_or_translated(self) -> Name:
@@ -218,12 +299,18 @@ class NamedRecord(Record):
             raise ValueError("at least one name must be cited from a source, not only translated")
         return self
 
+    def preferred_name(self, lang: str) -> Name | None:
+        """The name of `lang` ranked preferred, else the first neither misspelt nor deprecated."""
+        usable = [n for n in self.names if n.lang == lang and not n.misspelling and n.rank_level() != "deprecated"]
+        return next((n for n in usable if n.rank_level() == "preferred"), usable[0] if usable else None)
+
     def preferred_names(self) -> dict[str, str]:
-        """{language: preferred name}: the first non-misspelt name of each language."""
+        """{language: preferred name}, in the order the languages first appear."""
         preferred: dict[str, str] = {}
-        for name in self.names:
-            if not name.misspelling:
-                preferred.setdefault(name.lang, name.text)
+        for lang in dict.fromkeys(name.lang for name in self.names):
+            name = self.preferred_name(lang)
+            if name is not None:
+                preferred[lang] = name.text
         return preferred
 
     def display_name(self) -> str:
@@ -309,6 +396,7 @@ class Location(Cited):
     cite: Citations
 
     claim_property = "location"
+    single_valued = True
 
     def claim_value(self) -> tuple[str, str | None]:
         return self.place, None
@@ -319,6 +407,7 @@ class PartOf(Cited):
     cite: Citations
 
     claim_property = "part-of"
+    single_valued = True
 
     def claim_value(self) -> tuple[str, str | None]:
         return self.organisation, None
@@ -359,6 +448,10 @@ class Age(Cited):
     cite: Citations
 
     claim_property = "age"
+    single_valued = True  # one age at a date
+
+    def rank_scope(self) -> str:
+        return self.as_of
 
     def claim_value(self) -> tuple[str, str | None]:
         return str(self.years), None
@@ -462,9 +555,20 @@ class OccupationStatus(Cited):
     cite: Citations
 
     claim_property = "status"
+    single_valued = True  # but only a recognition: see expects_one_value
 
     def claim_value(self) -> tuple[str, str | None]:
         return self.status, None
+
+    def rank_scope(self) -> str:
+        """Statuses are weighed within their kind and place: a recognition in China against
+        another in China, never against an emerging status or a recognition elsewhere."""
+        return f"{self.status} {self.place}" if self.place else self.status
+
+    def expects_one_value(self) -> bool:
+        """An occupation is recognised in a place once (by one body, at one date); that it
+        is emerging or affected can be said many ways at once."""
+        return self.status == "recognised"
 
     @model_validator(mode="after")
     def _recognition_fields(self) -> OccupationStatus:

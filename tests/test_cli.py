@@ -54,7 +54,7 @@ def test_show_record(workspace: Workspace) -> None:
     assert "referred to by: hefei-team-size" in result.output
     missing = runner.invoke(app, ["show", "nobody"])
     assert missing.exit_code == 1
-    assert "no record has id 'nobody'" in missing.output
+    assert "no record has id or name 'nobody'" in missing.output
 
 
 def test_source_paragraphs(workspace: Workspace) -> None:

@@ -58,7 +58,7 @@ BAD_ARGUMENTS: dict[str, tuple[list[str], int, str]] = {
     "search: not a database": (["search", "x", "--db", "notdb.txt"], 1, "notdb.txt is not a database"),
     "search: another program's database": (["search", "x", "--db", "plain.db"], 1, "plain.db is not a database"),
     "search: non-UTF-8 argument": (["search", "x", "--db", "\udcffx.db"], 2, "argument 4 ('\\xffx.db')"),
-    "show: unknown id": (["show", "nobody"], 1, "no record has id 'nobody'"),
+    "show: unknown id": (["show", "nobody"], 1, "no record has id or name 'nobody'"),
     "show: near miss": (["show", "wang-fan"], 1, "did you mean 'wang-fang'?"),
     "show: non-UTF-8 argument": (["show", "\udcff"], 2, "argument 2 ('\\xff') is not valid UTF-8"),
     "db upgrade: missing file": (["db", "upgrade", "missing.db"], 1, "missing.db does not exist"),
@@ -253,7 +253,7 @@ def test_entry_point_non_utf8_argument(bad_paths: Workspace) -> None:
 
 def test_python_dash_m_takes_the_same_boundary(bad_paths: Workspace) -> None:
     done = _run([sys.executable, "-m", "aijobs", "show", "nobody"])
-    assert_one_error_line(done.returncode, done.stdout, done.stderr, 1, "no record has id 'nobody'")
+    assert_one_error_line(done.returncode, done.stdout, done.stderr, 1, "no record has id or name 'nobody'")
 
 
 def test_entry_point_usage_error_exits_2(workspace: Workspace) -> None:

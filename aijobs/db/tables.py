@@ -111,12 +111,8 @@ _ANONYMOUS: dict[str, Getter] = {"anonymous": present("anonymous"), "anonymous_l
 
 
 def _is_preferred(item: Item) -> bool:
-    """The first name of its language that is not a misspelling is the preferred one."""
-    name = item.model
-    if name.misspelling:
-        return False
-    names = item.record.names
-    return next(i for i, other in enumerate(names) if other.lang == name.lang and not other.misspelling) == item.index
+    """The preferred name of its language (see `aijobs.records.NamedRecord.preferred_name`)."""
+    return item.record.preferred_name(item.model.lang) is item.model
 
 
 def _search_kind(item: Item) -> str:
@@ -395,7 +391,19 @@ class ClaimRow(Table, table=True):
     """One statement about one subject; every claim has at least one citation."""
 
     __tablename__ = "claim"
-    rows_from = (From(Claim, columns={"id": owner_key, "subject_id": "subject", "value_json": called("value_json")}),)
+    rows_from = (
+        From(
+            Claim,
+            columns={
+                "id": owner_key,
+                "subject_id": "subject",
+                "value_json": called("value_json"),
+                "rank": "rank",
+                "rank_reason": "statement.rank.reason",
+                "rank_scope": lambda item: item.model.scope or None,
+            },
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True, description="claim number, in build order")
     key: str = Field(unique=True, description="stable name: '<record id>:<field path>'")
@@ -404,6 +412,20 @@ class ClaimRow(Table, table=True):
     value: str = Field(description="human-readable value")
     lang: str | None = Field(default=None, description=f"the value's language ({one_of(Lang)}) when it is text")
     value_json: str = Field(description="the full statement as JSON, without citations")
+    rank: str = Field(
+        default="normal",
+        sa_column_kwargs={"server_default": "normal"},
+        description=f"{one_of(rec.RankLevel)}: among the claims of one subject, property and rank_scope, "
+        "readers take the preferred ones, else the normal ones (view current_claim)",
+    )
+    rank_reason: str | None = Field(
+        default=None, description="why the curators preferred or deprecated the claim; NULL when not given"
+    )
+    rank_scope: str | None = Field(
+        default=None,
+        description="what the claim is weighed within beside its property: a name's language, a status's kind "
+        "and place, an age's date; NULL when all claims of the property are weighed together",
+    )
 
     subject: "EntityRow" = Relationship(back_populates="claims")
     citations: list["CitationRow"] = Relationship(

@@ -72,8 +72,10 @@ def _arrange(node: Any, model: type[BaseModel] | None) -> None:
         return
     if not isinstance(node, CommentedMap):
         return
-    # The model's field order, except that the curators' note closes the record.
-    fields = sorted(model.model_fields, key=lambda name: name == "note") if model is not None else []
+    # The model's field order, except that a claim's rank follows its citations and the
+    # curators' note closes the record.
+    closing = {"rank": 1, "note": 2}
+    fields = sorted(model.model_fields, key=lambda name: closing.get(name, 0)) if model is not None else []
     for key in [k for k in fields if k in node] + [k for k in list(node) if k not in fields]:
         node.move_to_end(key)
     flow = model is not None and issubclass(model, FLOW_MODELS)

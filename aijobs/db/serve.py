@@ -28,6 +28,8 @@ FACETS = {
     "figure": ["unit", "approx", "producer_kind"],
     "occupation_status": ["status", "recognised_as"],
     "company": ["kind"],
+    "product": ["kind", "maker_id"],
+    "product_use": ["product_id"],
     "claim": ["property"],
     "role": ["status"],
     "label": ["lang", "preferred", "translation"],
@@ -63,6 +65,18 @@ CANNED_QUERIES = {
             "c.source_id, c.paragraph, c.quote FROM figure f JOIN figure_about a ON a.figure_id = f.id "
             "JOIN occupation o ON o.id = a.entity_id JOIN claim k ON k.subject_id = f.id AND k.property = 'value' "
             "JOIN citation c ON c.claim_id = k.id ORDER BY o.id, f.id"
+        ),
+    },
+    "product_users": {
+        "title": "Who uses a product",
+        "description": "The occupations and people that use a product (id or any name), with the quote that says so.",
+        "sql": (
+            "SELECT p.id AS product, e.type, e.id, e.name, c.source_id, c.paragraph, c.quote "
+            "FROM product_use u JOIN product p ON p.id = u.product_id JOIN entity e ON e.id = u.user_id "
+            "JOIN citation c ON c.claim_id = u.claim_id "
+            "WHERE :product = '' OR p.id = :product "
+            "OR p.id IN (SELECT entity_id FROM label WHERE lower(text) = lower(:product)) "
+            "ORDER BY p.id, e.type, e.id, c.id"
         ),
     },
 }

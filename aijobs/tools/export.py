@@ -38,6 +38,7 @@ SCHEMA_TYPE = {
     "company": "Organization",
     "figure": "Observation",
     "source": "CreativeWork",
+    "product": "SoftwareApplication",
 }
 
 
@@ -121,6 +122,7 @@ LINK_PROPERTIES = {
     ("education", "institution"): "alumniOf",
     ("part_of", "organisation"): "parentOrganization",
     ("about",): "observationAbout",
+    ("maker", "company"): "creator",
 }
 
 
@@ -196,11 +198,16 @@ def _figure(figure: rec.Figure) -> dict[str, Any]:
     }
 
 
+def _product(product: rec.Product) -> dict[str, Any]:
+    return {"applicationCategory": product.kind}
+
+
 # What a record type has beyond its names, claims and links: fields that are not claims of their own.
 SPECIFIC: dict[type[rec.Record], Callable[[Any], dict[str, Any]]] = {
     rec.Source: _source,
     rec.Person: _person,
     rec.Figure: _figure,
+    rec.Product: _product,
 }
 
 

@@ -207,3 +207,18 @@ def test_which_occupations_use_stable_diffusion(tmp_path: Path) -> None:
         veo = [hit.entity_id for hit in search(connection, "Voe")]
     assert users == [("aigc-designer",)]
     assert veo[:1] == ["veo"]  # the essay's misspelling finds the product
+
+
+def test_the_datasette_query_finds_users_by_any_name(tmp_path: Path) -> None:
+    from aijobs.db.serve import CANNED_QUERIES
+
+    db = tmp_path / "aijobs.db"
+    build_sqlite(load(REPO / "curated"), db)
+    sql = CANNED_QUERIES["product_users"]["sql"]
+    with sqlite3.connect(db) as connection:
+        by_misspelling = {row[2] for row in connection.execute(sql, {"product": "voe"})}
+        by_id = {row[2] for row in connection.execute(sql, {"product": "sora"})}
+        everything = {row[0] for row in connection.execute(sql, {"product": ""})}
+    assert by_misspelling == {"ai-dreammaker"}
+    assert by_id == {"ai-dreammaker", "paul-trillo"}
+    assert everything == {"sora", "veo", "runway-app", "pika", "stable-diffusion", "lora"}

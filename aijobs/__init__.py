@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from aijobs.errors import AijobsError
     from aijobs.kb import KnowledgeBase, load, validate
     from aijobs.problems import Location, Problem, ProblemsFound
-    from aijobs.records import Citation, Company, Figure, Name, Occupation, Person, Record, Source
+    from aijobs.records import Citation, Company, Figure, Name, Occupation, Person, Product, Record, Source
 
 _EXPORTS = {
     "AijobsError": "aijobs.errors",
@@ -32,6 +32,7 @@ _EXPORTS = {
     "Name": "aijobs.records",
     "Occupation": "aijobs.records",
     "Person": "aijobs.records",
+    "Product": "aijobs.records",
     "Record": "aijobs.records",
     "Source": "aijobs.records",
 }
@@ -49,6 +50,7 @@ __all__ = [
     "Person",
     "Problem",
     "ProblemsFound",
+    "Product",
     "Record",
     "Source",
     "load",

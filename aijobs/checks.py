@@ -11,9 +11,10 @@ import unicodedata
 from aijobs.fields import without_hidden
 from aijobs.loader import LoadedRecord
 from aijobs.problems import Problem
-from aijobs.records import TYPE_BY_KIND, Company, NamedRecord
+from aijobs.records import TYPE_BY_KIND, Company, NamedRecord, Product, Use
 from aijobs.references import references
 from aijobs.text import normalize
+from aijobs.walk import walk
 
 
 def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
@@ -27,6 +28,7 @@ def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[s
     problems += check_duplicate_names(loaded)
     problems += check_part_of_cycles(loaded)
     problems += check_source_files(loaded)
+    problems += check_uses_name_products(loaded)
     return problems
 
 
@@ -175,4 +177,36 @@ def check_source_files(loaded: list[LoadedRecord]) -> list[Problem]:
                     code="duplicate-source",
                 )
             )
+    return problems
+
+
+def check_uses_name_products(loaded: list[LoadedRecord]) -> list[Problem]:
+    """A `uses` link quotes the product's name: its quotes contain one of the product's names.
+
+    This keeps a link from pointing at the wrong product (`sora` where the source says
+    Pika). Only names a source states count (not the curators' translations); names
+    and quotes are compared after NFKC and case folding.
+    """
+    names: dict[str, list[str]] = {
+        item.record.id: [normalize(name.text).casefold() for name in item.record.names if not name.translation]
+        for item in loaded
+        if isinstance(item.record, Product)
+    }
+    problems = []
+    for item in loaded:
+        for path, model, _ in walk(item.record):
+            if not isinstance(model, Use) or model.product not in names:
+                continue  # a dangling or mistyped reference is reported by check_references
+            quotes = [normalize(quote).casefold() for citation in model.cite for _, quote in citation.spans()]
+            if not any(name in quote for name in names[model.product] for quote in quotes):
+                problems.append(
+                    Problem(
+                        item.locate(*path, "cite"),
+                        f"no quote of this use names product {model.product!r} "
+                        f"(one of: {', '.join(repr(name) for name in names[model.product])}); "
+                        "quote the words that name it, or add the name as written to the product",
+                        field=".".join(str(part) for part in (*path, "cite")),
+                        code="use-not-named",
+                    )
+                )
     return problems

@@ -406,7 +406,7 @@ def schema_command(
 
 @app.command("new")
 def new_command(
-    kind: Annotated[str, typer.Argument(metavar="TYPE", help="occupation, person, company or figure.")],
+    kind: Annotated[str, typer.Argument(metavar="TYPE", help="occupation, person, company, product or figure.")],
     record_id: Annotated[str, typer.Argument(metavar="ID", help="The new id, e.g. ai-trainer.")],
     cite: Annotated[
         str | None, typer.Option(help="SOURCE-ID:PARAGRAPH:QUOTE, e.g. ai-jobs-bilingual:9:AI trainer")

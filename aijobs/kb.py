@@ -17,7 +17,7 @@ from aijobs.checks import check_records
 from aijobs.claims import Claim, claims_of
 from aijobs.loader import LoadedRecord, load_directory
 from aijobs.problems import Location, Problem, ProblemsFound
-from aijobs.records import Company, Figure, Occupation, Person, Record, Source
+from aijobs.records import Company, Figure, Occupation, Person, Product, Record, Source
 from aijobs.references import references
 
 R = TypeVar("R", bound=Record)
@@ -71,6 +71,10 @@ class KnowledgeBase:
     @property
     def companies(self) -> list[Company]:
         return self.records(Company)
+
+    @property
+    def products(self) -> list[Product]:
+        return self.records(Product)
 
     @property
     def figures(self) -> list[Figure]:

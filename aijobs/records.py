@@ -1,4 +1,4 @@
-"""The five record types, as strict Pydantic models: the single source of truth.
+"""The six record types, as strict Pydantic models: the single source of truth.
 
 One YAML file under ``curated/<folder>/<id>.yaml`` holds one record. Every statement a
 record makes carries ``cite``: a list of citations, each naming a source, a paragraph
@@ -512,6 +512,22 @@ class Role(Cited):
         return self
 
 
+class Use(Cited):
+    """That an occupation or a person uses an AI tool or model: a link to a product record.
+
+    Its quote names the product, as the source writes it (`aijobs validate` checks that
+    one of the product's names is in the quotes).
+    """
+
+    product: Annotated[Slug, RefTo("product")]
+    cite: Citations
+
+    claim_property = "uses"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.product, None
+
+
 class Person(NamedRecord):
     folder = "people"
     kind_name = "person"
@@ -522,6 +538,7 @@ class Person(NamedRecord):
     ages: list[Age] = Field(default_factory=list)
     education: list[Education] = Field(default_factory=list)
     roles: list[Role] = Field(default_factory=list)
+    uses: list[Use] = Field(default_factory=list, description="AI tools and models a source says the person uses")
 
     @model_validator(mode="after")
     def _named_or_anonymous(self) -> Person:
@@ -600,12 +617,53 @@ class Occupation(NamedRecord):
     statuses: Annotated[list[OccupationStatus], Field(min_length=1)]
     tasks: list[Task] = Field(default_factory=list)
     tools: list[Tool] = Field(default_factory=list)
+    uses: list[Use] = Field(
+        default_factory=list, description="the AI tools and models (product records) its tools statements name"
+    )
     related: list[Relation] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _named(self) -> Occupation:
         if not self.names:
             raise ValueError("an occupation needs at least one name")
+        return self
+
+
+# --- products: AI tools, models and techniques ----------------------------------------
+
+ProductKind = Literal["model", "app", "technique", "platform"]
+"""model: a trained model or model family (Sora, GPT); app: a product people use
+directly (ChatGPT, a video-generation app); technique: a method applied to models
+(LoRA); platform: a service that hosts tools or workflows."""
+
+
+class Maker(Cited):
+    """Who makes a product, where a source says so."""
+
+    company: Annotated[Slug, RefTo("company")]
+    cite: Citations
+
+    claim_property = "maker"
+
+    def claim_value(self) -> tuple[str, str | None]:
+        return self.company, None
+
+
+class Product(NamedRecord):
+    """An AI tool, model or technique the sources name: ChatGPT, Sora, Stable Diffusion, LoRA."""
+
+    folder = "products"
+    kind_name = "product"
+    proper_names = True
+
+    kind: ProductKind
+    maker: Maker | None = Field(default=None, description="the company that makes it, only where a source says so")
+    description: Description | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Product:
+        if not self.names:
+            raise ValueError("a product needs at least one name")
         return self
 
 
@@ -732,7 +790,7 @@ class Figure(Record, Cited):
         return period_end
 
 
-RecordType = Source | Company | Person | Occupation | Figure
-RECORD_TYPES: tuple[type[Record], ...] = (Source, Company, Person, Occupation, Figure)
+RecordType = Source | Company | Person | Occupation | Product | Figure
+RECORD_TYPES: tuple[type[Record], ...] = (Source, Company, Person, Occupation, Product, Figure)
 TYPE_BY_FOLDER: dict[str, type[Record]] = {cls.folder: cls for cls in RECORD_TYPES}
 TYPE_BY_KIND: dict[str, type[Record]] = {cls.kind_name: cls for cls in RECORD_TYPES}

@@ -113,5 +113,8 @@ def test_new_explains_what_is_missing(workspace: Workspace) -> None:
 def test_new_names_the_record_types_it_scaffolds(workspace: Workspace) -> None:
     result = runner.invoke(app, ["new", "sources", "s", "--name", "x", "--cite", "demo-news:4:40"])
     assert result.exit_code == 2
-    assert "TYPE must be one of company, person, occupation or figure; sources are described by hand" in result.output
+    assert (
+        "TYPE must be one of company, person, occupation, product or figure; sources are described by hand"
+        in result.output
+    )
     assert not any(workspace.curated.glob("*/s.yaml"))

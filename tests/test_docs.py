@@ -172,7 +172,7 @@ def test_column_mode_matches_the_sqlite_shell() -> None:
 def test_readme_example_outputs_are_current(tmp_path: Path) -> None:
     """The README shows real output: rerun each example on a fresh build and compare every cell."""
     examples = _example_queries()
-    assert len(examples) == 5
+    assert len(examples) == 6
     db = tmp_path / "aijobs.db"
     build_sqlite(load(REPO / "curated"), db)
     with sqlite3.connect(db) as connection:

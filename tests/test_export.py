@@ -32,7 +32,7 @@ def test_exports_are_deterministic(workspace: Workspace, fmt: str) -> None:
 def test_json_mirrors_the_records(workspace: Workspace) -> None:
     (path,) = export(load(workspace.curated), "json", workspace.root / "out")
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert list(data) == ["dataset", "sources", "companies", "people", "occupations", "figures"]
+    assert list(data) == ["dataset", "sources", "companies", "people", "occupations", "products", "figures"]
     assert data["dataset"] == {
         "version": aijobs_version(),
         "git_commit": None,  # not in git: no commit, and no date rather than the clock's

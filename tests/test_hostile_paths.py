@@ -212,7 +212,7 @@ CASES: dict[str, tuple[Callable[[Workspace], None], tuple[str, ...]]] = {
         _root_file("notes\n::error::x"),
         (
             "curated/notes\\n::error::x: unexpected file in curated/; records go in one of: companies, figures, "
-            "occupations, people, sources",
+            "occupations, people, products, sources",
         ),
     ),
 }

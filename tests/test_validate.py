@@ -242,7 +242,7 @@ def test_layout_problems(workspace: Workspace) -> None:
     assert problems == [
         "curated/people/notes.txt: not a record file: records are '<id>.yaml' files",
         "curated/persons: unexpected folder in curated/; records go in one of: companies, figures, occupations, "
-        "people, sources",
+        "people, products, sources",
     ]
 
 

@@ -28,6 +28,8 @@ FACETS = {
     "figure": ["unit", "approx", "producer_kind"],
     "occupation_status": ["status", "recognised_as"],
     "company": ["kind"],
+    "product": ["kind", "maker_id"],
+    "product_use": ["product_id"],
     "claim": ["property"],
     "role": ["status"],
     "label": ["lang", "preferred", "translation"],
@@ -68,6 +70,18 @@ CANNED_QUERIES = {
             "JOIN figure_about_typed a ON a.figure_id = r.id AND a.entity_type = 'occupation' "
             "JOIN figure_evidence e ON e.figure_id = r.id AND e.citation_no = 1 "
             "GROUP BY r.id ORDER BY min(a.entity_id), r.id"
+        ),
+    },
+    "product_users": {
+        "title": "Who uses a product",
+        "description": "The occupations and people that use a product (id or any name), with the quote that says so.",
+        "sql": (
+            "SELECT p.id AS product, e.type, e.id, e.name, c.source_id, c.paragraph, c.quote "
+            "FROM product_use u JOIN product p ON p.id = u.product_id JOIN entity e ON e.id = u.user_id "
+            "JOIN citation c ON c.claim_id = u.claim_id "
+            "WHERE :product = '' OR p.id = :product "
+            "OR p.id IN (SELECT entity_id FROM label WHERE lower(text) = lower(:product)) "
+            "ORDER BY p.id, e.type, e.id, c.id"
         ),
     },
 }

@@ -292,7 +292,60 @@ class CompanyRow(Table, table=True):
 
     part_of: Optional["EntityRow"] = _to("CompanyRow.part_of_id")
     roles: list["RoleRow"] = Relationship(back_populates="company", sa_relationship_kwargs={"order_by": "RoleRow.id"})
+    products: list["ProductRow"] = Relationship(
+        back_populates="maker", sa_relationship_kwargs={"order_by": "ProductRow.id"}
+    )
     claims: list["ClaimRow"] = _claims_of("CompanyRow")
+
+
+class ProductRow(Table, table=True):
+    """An AI tool, model or technique the sources name (ChatGPT, Sora, Stable Diffusion, LoRA)."""
+
+    __tablename__ = "product"
+    rows_from = (From(rec.Product, columns={**_NAMES, "maker_id": "maker.company", "description": "description.text"}),)
+
+    id: str = _record_id()
+    kind: str = Field(index=True, description=one_of(rec.ProductKind))
+    name_zh_hans: str | None = _name("simplified Chinese")
+    name_zh_hant: str | None = _name("traditional Chinese")
+    name_en: str | None = _name("English")
+    maker_id: str | None = Field(
+        default=None,
+        foreign_key="company.id",
+        index=True,
+        description="the company that makes it; NULL unless a source says who",
+    )
+    description: str | None = _description()
+    note: str | None = _note()
+
+    maker: Optional["CompanyRow"] = Relationship(back_populates="products")
+    uses: list["ProductUseRow"] = Relationship(
+        back_populates="product", sa_relationship_kwargs={"order_by": "ProductUseRow.id"}
+    )
+    claims: list["ClaimRow"] = _claims_of("ProductRow")
+
+
+class ProductUseRow(Table, table=True):
+    """Which occupations and people use which products, as a source states (their `uses` lists)."""
+
+    __tablename__ = "product_use"
+    rows_from = (
+        From(
+            (rec.Occupation, rec.Person),
+            "uses",
+            parent="user_id",
+            columns={"product_id": "product", "claim_id": stated_claim},
+        ),
+    )
+
+    id: int | None = _row_id()
+    user_id: str = Field(foreign_key="entity.id", index=True, description="the occupation or person id")
+    product_id: str = Field(foreign_key="product.id", index=True, description="product id")
+    claim_id: int = _claim_id()
+
+    user: "EntityRow" = Relationship()
+    product: "ProductRow" = Relationship(back_populates="uses")
+    claim: "ClaimRow" = Relationship()
 
 
 class FigureRow(Table, table=True):

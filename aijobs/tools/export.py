@@ -46,6 +46,7 @@ SCHEMA_TYPE = {
     "company": "Organization",
     "figure": "Observation",
     "source": "CreativeWork",
+    "product": "SoftwareApplication",
 }
 
 
@@ -162,6 +163,7 @@ LINK_PROPERTIES = {
     ("part_of", "organisation"): "parentOrganization",
     ("about",): "observationAbout",
     ("producer", "by"): "creator",
+    ("maker", "company"): "creator",
 }
 
 
@@ -272,11 +274,16 @@ def _figure(iris: Iris, figure: rec.Figure) -> dict[str, Any]:
     }
 
 
+def _product(iris: Iris, product: rec.Product) -> dict[str, Any]:
+    return {"applicationCategory": product.kind}
+
+
 # What a record type has beyond its names, claims and links: fields that are not claims of their own.
 SPECIFIC: dict[type[rec.Record], Callable[[Iris, Any], dict[str, Any]]] = {
     rec.Source: _source,
     rec.Person: _person,
     rec.Figure: _figure,
+    rec.Product: _product,
 }
 
 

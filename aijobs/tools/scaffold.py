@@ -74,8 +74,8 @@ def scaffold(kind: str, record_id: str, options: dict[str, str | None]) -> Scaff
             f"cite: {cite}",
         ]
     else:
-        if kind == "company":
-            lines.append(f"kind: {options.get('kind') or 'company'}")
+        if kind in ("company", "product"):  # a product's kind defaults to model: check it
+            lines.append(f"kind: {options.get('kind') or ('company' if kind == 'company' else 'model')}")
         lines += [
             "names:",
             f"  - {{text: {_flow(options['name'])}, lang: {options.get('lang') or 'zh-Hans'}, cite: {cite}}}",

@@ -34,7 +34,7 @@ class DataBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             from aijobs.kb import load
 
             self._tmp = tempfile.TemporaryDirectory(prefix="aijobs-wheel-")
-            database = Path(self._tmp.name) / "aijobs.db"
+            database = Path(self._tmp.name).resolve() / "aijobs.db"  # real path: builds never write through links
             build_sqlite(load(curated), database)
         finally:
             sys.path.remove(str(root))

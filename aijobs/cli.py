@@ -242,17 +242,27 @@ def build_command(
     db: Annotated[
         str, typer.Option("--db", "-o", help="The SQLite file to write, or a postgresql://user@host/dbname URL.")
     ] = str(DEFAULT_DB),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace --db even if it is not an aijobs database (never a link, folder or device)."
+        ),
+    ] = False,
 ) -> None:
     """Validate curated/ and build the database from it.
 
     The schema comes from the Alembic migrations. A SQLite file is replaced atomically;
     PostgreSQL is loaded in one transaction. If anything fails, the previous database
-    is left as it was.
+    is left as it was. Only an aijobs database is replaced, unless --force.
     """
-    kb = _load_or_exit(curated)
-    from aijobs.db.build import build
+    from aijobs.db.build import build, replaceable
+    from aijobs.db.engine import build_target
 
-    built = build(kb, db)
+    target = build_target(db)  # a bad --db fails before the records are read
+    if isinstance(target, Path):
+        replaceable(target, force)
+    kb = _load_or_exit(curated)
+    built = build(kb, db, force)
     summary = ", ".join(f"{built.counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
     typer.echo(f"wrote {built.target}: {summary}")
 

@@ -191,6 +191,11 @@ def format_folder(curated: Path, check: bool = False) -> FolderReport:
         if path.suffix != EXTENSION:
             continue
         shown = display_path(path)
+        if path.is_symlink() or path.parent.is_symlink():  # fmt writes only real files inside curated/
+            link = path if path.is_symlink() else path.parent
+            message = f"{_unresolved(link)} is a symbolic link; fmt never writes through one"
+            report.failed.append((_unresolved(path), message))
+            continue
         if not path.is_file():  # a folder or a device named *.yaml: reading it could hang
             report.failed.append((shown, "not a regular file"))
             continue
@@ -202,6 +207,14 @@ def format_folder(curated: Path, check: bool = False) -> FolderReport:
             if not check:
                 _replace(path, result.text)
     return report
+
+
+def _unresolved(path: Path) -> str:
+    """`path` relative to the working directory without following links (a link is shown as itself)."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _replace(path: Path, text: str) -> None:

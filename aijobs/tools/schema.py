@@ -8,9 +8,11 @@ mistakes while typing. The schemas are generated, never edited by hand.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from pathlib import Path
 
-from aijobs.errors import NotFound
+from aijobs.errors import AijobsError, NotFound
 from aijobs.records import RECORD_TYPES
 from aijobs.tools.fmt import SCHEMA_FOLDER
 
@@ -49,11 +51,29 @@ def stale_schemas(curated: Path) -> list[str]:
 
 
 def write_schemas(curated: Path) -> list[Path]:
+    """Write the schema files into curated/.schema/, each replaced atomically; never through a link."""
     folder = schema_folder(curated)
-    folder.mkdir(parents=True, exist_ok=True)
+    for path in (folder, *(folder / name for name in schemas())):
+        if path.is_symlink():
+            raise AijobsError(f"{path} is a symbolic link; aijobs never writes through one; remove it")
+    folder.mkdir(exist_ok=True)
     written = []
     for name, text in schemas().items():
         path = folder / name
-        path.write_text(text, encoding="utf-8")
+        handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+                out.write(text)
+            os.chmod(temp_name, 0o666 & ~_umask())
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
         written.append(path)
     return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -410,6 +410,9 @@ def test_url_characters_in_paths_are_plain_names(workspace: Workspace, name: str
     upgraded = runner.invoke(app, ["db", "upgrade", name])
     assert upgraded.stdout == f"{name}: already at {HEAD}\n"
     assert sorted(p.name for p in workspace.root.iterdir()) == sorted([name, "corpus", "curated"])
+    exported = runner.invoke(app, ["export", "--format", "json", "--out", f"{name}.out"])
+    assert exported.stdout == f"wrote {name}.out/aijobs.json\n"
+    assert sorted(p.name for p in workspace.root.iterdir()) == sorted([name, f"{name}.out", "corpus", "curated"])
 
 
 def test_serve_refuses_paths_datasette_reads_as_urls(workspace: Workspace) -> None:
@@ -428,6 +431,29 @@ def test_long_name_within_the_limit(workspace: Workspace) -> None:
     name = "n" * 250 + ".db"  # the temporary file beside it must still fit
     assert runner.invoke(app, ["build", "--db", name]).exit_code == 0
     assert sorted(p.name for p in workspace.root.iterdir()) == sorted([name, "corpus", "curated"])
+
+
+root_only = pytest.mark.skipif(
+    getattr(os, "geteuid", lambda: 1)() != 0, reason="needs root to make links owned by root"
+)
+
+
+@root_only
+def test_system_links_are_trusted_for_other_users(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """macOS's /var -> private/var: owned by root, in a folder only root changes, aijobs run as a user."""
+    Path("system").mkdir(mode=0o755)
+    Path("system/real").mkdir()
+    os.symlink("real", "system/var")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+    assert runner.invoke(app, ["build", "--db", "system/var/aijobs.db"]).exit_code == 0
+    assert Path("system/real/aijobs.db").is_file()
+    Path("system").chmod(0o777)  # a folder anyone may change: its links could be anyone's
+    result = runner.invoke(app, ["build", "--db", "system/var/aijobs.db"])
+    assert result.exit_code == 1
+    assert "system/var is a symbolic link; aijobs never writes through one" in result.stderr
+    Path("system").chmod(0o755)
+    os.symlink("real/aijobs.db", "system/link.db")
+    assert runner.invoke(app, ["build", "--db", "system/link.db"]).exit_code == 1  # the target: never
 
 
 def test_the_library_refuses_too(around: Workspace) -> None:
@@ -515,6 +541,12 @@ READ: dict[str, Case] = {
         1,
         f"link.db {LINK}; remove the link or give another path",
     ),
+    "db upgrade: a symlinked folder": Case(
+        _steps(lambda space: make_database(Path("home/old.db"), "0001"), _link("linkdir", "home")),
+        ["db", "upgrade", "linkdir/old.db"],
+        1,
+        f"linkdir/old.db: linkdir {LINK}; give the real path ({{root}}/home/old.db)",
+    ),
     "db upgrade: a read-only file": Case(
         _read_only_file,
         ["db", "upgrade", "ro.db"],
@@ -534,7 +566,7 @@ def test_reading_doors(around: Workspace, case: str) -> None:
     before = snapshot(around.root)
     result = runner.invoke(app, spec.args)
     assert result.exit_code == spec.code, result.output
-    assert result.stderr.splitlines() == [f"Error: {spec.message}"]
+    assert result.stderr.splitlines() == [f"Error: {spec.message.format(root=around.root)}"]
     assert snapshot(around.root) == before
 
 
@@ -741,6 +773,19 @@ def test_schema_never_writes_through_a_link(around: Workspace) -> None:
     assert snapshot(around.root) == before
 
 
+def test_new_never_writes_into_a_linked_folder(around: Workspace) -> None:
+    people = around.curated / "people"
+    for path in people.iterdir():
+        path.unlink()
+    people.rmdir()
+    os.symlink("../home", people)
+    before = snapshot(around.root)
+    result = runner.invoke(app, ["new", "person", "li-lei", "--name", "李雷", "--cite", "demo-news:5:王芳"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: curated/people {LINK}"]
+    assert snapshot(around.root) == before
+
+
 # git: no argument becomes an option; every revision is verified first.
 
 
@@ -859,6 +904,69 @@ def test_driver_text_is_redacted() -> None:
         "password=***"
     )
     assert redact("connection to postgresql://u:other@h failed") == "connection to postgresql://u:***@h failed"
+
+
+POSTGRES_URL = os.environ.get("AIJOBS_TEST_POSTGRES_URL")
+SCHEMA = "aijobs_doors_test"
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL and os.environ.get("AIJOBS_REQUIRE_POSTGRES") != "1",
+    reason="set AIJOBS_TEST_POSTGRES_URL=postgresql://... to run against a PostgreSQL server",
+)
+@pytest.mark.parametrize(
+    ("tables", "message"),
+    [
+        (
+            ["CREATE TABLE customers (id int)", "INSERT INTO customers VALUES (1)"],
+            "the database is not an aijobs database (no aijobs schema revision; it holds tables customers); "
+            "refusing to add aijobs's tables to it; pass --force to build into it anyway",
+        ),
+        (
+            ["CREATE TABLE alembic_version (version_num varchar(32))", "CREATE TABLE users (id int)"],
+            "the database is not an aijobs database (no aijobs schema revision; it holds tables alembic_version, "
+            "users); refusing to add aijobs's tables to it; pass --force to build into it anyway",
+        ),
+        (
+            [
+                "CREATE TABLE alembic_version (version_num varchar(32))",
+                "INSERT INTO alembic_version VALUES ('f00dfeedbeef')",
+                "CREATE TABLE entity (id text)",
+            ],
+            "the database was built by a newer aijobs (revision f00dfeedbeef); upgrade aijobs",
+        ),
+    ],
+    ids=["another program's tables", "another program's Alembic database", "a newer aijobs"],
+)
+def test_server_database_not_ours_is_refused(workspace: Workspace, tables: list[str], message: str) -> None:
+    """In a schema of its own (search_path set in the URL), so the shared test database is not touched."""
+    from sqlalchemy import create_engine, inspect
+
+    from aijobs.db.engine import server_url
+
+    if not POSTGRES_URL:
+        pytest.fail("AIJOBS_REQUIRE_POSTGRES=1 but AIJOBS_TEST_POSTGRES_URL is not set")
+    engine = create_engine(server_url(POSTGRES_URL))
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        connection.exec_driver_sql(f"CREATE SCHEMA {SCHEMA}")
+        connection.exec_driver_sql(f"SET LOCAL search_path = {SCHEMA}")
+        for statement in tables:
+            connection.exec_driver_sql(statement)
+    url = POSTGRES_URL + ("&" if "?" in POSTGRES_URL else "?") + f"options=-csearch_path%3D{SCHEMA}"
+    target = server_target(url)
+    assert target is not None
+    try:
+        result = runner.invoke(app, ["build", "--db", url])
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [f"Error: {target.shown}: {message}"]
+        with engine.connect() as connection:
+            names = inspect(connection).get_table_names(schema=SCHEMA)
+        assert len(names) == len([s for s in tables if s.startswith("CREATE")])
+    finally:
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        engine.dispose()
 
 
 # Two builds at once leave one complete database.

@@ -119,7 +119,7 @@ def check_server_database(connection: Connection, force: bool) -> None:
         listed = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
         raise NotOurs(
             f"the database is not an aijobs database (no aijobs schema revision; it holds tables {listed}); "
-            f"refusing to add aijobs's tables to it; {FORCE_HINT}"
+            "refusing to add aijobs's tables to it; pass --force to build into it anyway"
         )
 
 

@@ -259,18 +259,34 @@ def _read_only(path: Path, status: os.stat_result) -> bool:
     return not status.st_mode & 0o222 or not os.access(path, os.W_OK)
 
 
+def _system_link(link: Path, status: os.stat_result) -> bool:
+    """A link no one but root could have made: owned by root, in a folder only root can change.
+
+    Such links (macOS's /var and /tmp) are trusted when aijobs runs as another user; run as
+    root, every file a checkout holds is root's, so no link is trusted.
+    """
+    geteuid = getattr(os, "geteuid", None)
+    if geteuid is None or geteuid() == 0 or status.st_uid != 0:
+        return False
+    holder = _lstat(link.parent)
+    return holder is not None and holder.st_uid == 0 and not holder.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def check_folders(path: Path) -> None:
     """Every folder on the way to `path`, as written, exists and is a real folder, not a link.
 
     A relative path is checked from the current folder, an absolute one from the root.
     The last folder must be writable. Raises NotFound (exit 1) for a missing folder,
-    AijobsError for a link, a file or a read-only folder. Nothing is created.
+    AijobsError for a link (except a system link, see `_system_link`), a file or a
+    read-only folder. Nothing is created.
     """
     folders = [folder for folder in reversed(path.parents) if folder not in (Path("."), Path(folder.anchor))]
     for folder in folders:
         status = _lstat(folder)
         if status is None:
             raise NotFound(f"{shown(path)}: the folder {shown(folder)} does not exist; create it first")
+        if stat.S_ISLNK(status.st_mode) and _system_link(folder, status):
+            status = folder.stat()
         if stat.S_ISLNK(status.st_mode):
             raise AijobsError(
                 f"{shown(path)}: {shown(folder)} is a symbolic link; aijobs never writes through one; "

@@ -519,6 +519,12 @@ READ: dict[str, Case] = {
         1,
         "forged.db is not an aijobs database (SQLite: no such table: search_index)",
     ),
+    "search: a server URL": Case(
+        _nothing,
+        ["search", "x", "--db", f"postgresql://me:{'Pa55-w0rd-SeCrEt'}@localhost/kb"],
+        2,
+        "postgresql://...: a URL, not a file; this command reads a SQLite file",
+    ),
     "search: a FIFO": Case(
         _fifo("pipe.db"), ["search", "x", "--db", "pipe.db"], 1, "pipe.db is not a regular file, so not a database file"
     ),
@@ -669,6 +675,12 @@ EXPORT: dict[str, Case] = {
     ),
     "-": Case(
         _nothing, _export("-"), 2, "--out -: aijobs writes files, not standard output; write ./- for a file named '-'"
+    ),
+    "a name too long": Case(
+        _nothing,
+        _export("x" * 300),
+        2,
+        "x" * 300 + ": the path is too long for the file system (File name too long)",
     ),
     "a newline": Case(
         _nothing,

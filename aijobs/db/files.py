@@ -69,7 +69,15 @@ def _kind(mode: int) -> str:
 
 
 def database_file(path: Path, missing: str = f"not found; {BUILD_HINT}") -> Path:
-    """`path` if it is an existing regular file; raises NotFound or AijobsError naming it otherwise."""
+    """`path` if it is an existing regular file; raises NotFound or AijobsError naming it otherwise.
+
+    A URL given where a file is read (its `//` folded by `Path`) is a usage error that
+    shows only the scheme: the rest may hold a password.
+    """
+    first = path.parts[0] if path.parts else ""
+    scheme = looks_like_url(first + "//") if first.endswith(":") else None
+    if scheme is not None and not path.exists():
+        raise UsageError(f"{shown(scheme)}://...: a URL, not a file; this command reads a SQLite file")
     if not path.exists():
         raise NotFound(f"{shown(path)} {missing}")
     if path.is_dir():
@@ -80,8 +88,15 @@ def database_file(path: Path, missing: str = f"not found; {BUILD_HINT}") -> Path
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection to the SQLite file at `path` (a URI, so `?` and `#` in names are safe)."""
-    return sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    """A read-only connection to the SQLite file at `path` (a URI, so `?` and `#` in names are safe).
+
+    The file may come from anyone: SQLite's own advice for such files applies (no code
+    from the schema run with privileges, corrupt pages detected rather than trusted).
+    """
+    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    connection.execute("PRAGMA trusted_schema = OFF")
+    connection.execute("PRAGMA cell_size_check = ON")
+    return connection
 
 
 def not_a_database(path: Path, exc: sqlite3.DatabaseError) -> AijobsError:
@@ -242,7 +257,7 @@ def check_output_text(text: str, option: str) -> None:
         )
 
 
-def _lstat(path: Path) -> os.stat_result | None:
+def status_of(path: Path) -> os.stat_result | None:
     """`path`'s own status (links not followed), or None if nothing is there."""
     try:
         return path.lstat()
@@ -268,7 +283,7 @@ def _system_link(link: Path, status: os.stat_result) -> bool:
     geteuid = getattr(os, "geteuid", None)
     if geteuid is None or geteuid() == 0 or status.st_uid != 0:
         return False
-    holder = _lstat(link.parent)
+    holder = status_of(link.parent)
     return holder is not None and holder.st_uid == 0 and not holder.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
@@ -282,7 +297,7 @@ def check_folders(path: Path) -> None:
     """
     folders = [folder for folder in reversed(path.parents) if folder not in (Path("."), Path(folder.anchor))]
     for folder in folders:
-        status = _lstat(folder)
+        status = status_of(folder)
         if status is None:
             raise NotFound(f"{shown(path)}: the folder {shown(folder)} does not exist; create it first")
         if stat.S_ISLNK(status.st_mode) and _system_link(folder, status):
@@ -295,7 +310,7 @@ def check_folders(path: Path) -> None:
         if not stat.S_ISDIR(status.st_mode):
             raise AijobsError(f"{shown(path)}: {shown(folder)} is not a folder")
     parent = path.parent
-    status = _lstat(parent)
+    status = status_of(parent)
     if status is not None and _read_only(parent, status):
         raise AijobsError(f"{shown(path)}: the folder {shown(parent)} is read-only; refusing to write into it")
 
@@ -305,7 +320,7 @@ def check_target(path: Path) -> os.stat_result | None:
 
     Never a symbolic link (even to an aijobs file), a folder, a FIFO or a device.
     """
-    status = _lstat(path)
+    status = status_of(path)
     if status is None:
         return None
     if stat.S_ISLNK(status.st_mode):

@@ -25,7 +25,7 @@ from typing import Any
 
 from aijobs import records as rec
 from aijobs.claims import Claim
-from aijobs.db.files import check_folders, check_output_text, shown
+from aijobs.db.files import check_folders, check_output_text, shown, status_of
 from aijobs.db.rows import TABLE_ORDER, build_rows
 from aijobs.errors import AijobsError
 from aijobs.kb import KnowledgeBase
@@ -261,9 +261,8 @@ def _check_folder(out: Path) -> set[str]:
     """Refuse an `out` aijobs may not write into; returns the previous export's file names there."""
     check_output_text(str(out), "--out")
     check_folders(out)
-    try:
-        status = out.lstat()
-    except FileNotFoundError:
+    status = status_of(out)
+    if status is None:
         return set()
     where = shown(out)
     if stat.S_ISLNK(status.st_mode):

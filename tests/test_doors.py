@@ -903,6 +903,26 @@ def test_password_absent_from_the_real_process_streams(workspace: Workspace) -> 
     assert "Traceback" not in done.stderr
 
 
+def test_ci_checks_never_print_the_password(tmp_path: Path) -> None:
+    """.ci/checks.py echoes each command it runs; the server URL comes from the environment."""
+    env = {
+        **os.environ,
+        "AIJOBS_TEST_POSTGRES_URL": f"postgresql://aijobs:{PASSWORD}@127.0.0.1:1/kb",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    done = subprocess.run(
+        [sys.executable, str(REPO / ".ci/checks.py"), "--only", "build-postgres"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "--- build-postgres: aijobs build --db postgresql://aijobs:***@127.0.0.1:1/kb" in done.stdout
+    assert PASSWORD not in done.stdout + done.stderr
+
+
 def test_driver_text_is_redacted() -> None:
     target = server_target(f"postgresql://me:{PASSWORD}@db.example.org/kb")
     assert target is not None

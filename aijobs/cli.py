@@ -425,8 +425,9 @@ def export_command(
     curated: CuratedOpt = DEFAULT_CURATED,
 ) -> None:
     """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data)."""
-    from aijobs.tools.export import export
+    from aijobs.tools.export import check_export_folder, export
 
+    check_export_folder(out)  # a bad --out fails before the records are read
     kb = _load_or_exit(curated)
     for path in export(kb, fmt.value, out):
         typer.echo(f"wrote {path}")

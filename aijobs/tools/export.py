@@ -257,7 +257,7 @@ def _previous_export(out: Path) -> set[str] | None:
     return set(files)
 
 
-def _check_folder(out: Path) -> set[str]:
+def check_export_folder(out: Path) -> set[str]:
     """Refuse an `out` aijobs may not write into; returns the previous export's file names there."""
     check_output_text(str(out), "--out")
     check_folders(out)
@@ -323,7 +323,7 @@ def write_export(out: Path, files: Mapping[str, str | bytes], fmt: str) -> list[
     for name in files:
         if not _PLAIN_NAME.fullmatch(name) or name == MANIFEST:
             raise ValueError(f"an exporter produced the file name {name!r}")
-    previous = _check_folder(out)
+    previous = check_export_folder(out)
     if not previous and not out.exists():
         out.mkdir()
     _write_file(out, MANIFEST, _manifest(fmt, previous | set(files)))

@@ -35,9 +35,9 @@ class DataBuildHook(BuildHookInterface):  # type: ignore[type-arg]
             from aijobs.kb import load
 
             self._tmp = tempfile.TemporaryDirectory(prefix="aijobs-wheel-")
-            database = Path(self._tmp.name) / "aijobs.db"
+            database = Path(self._tmp.name).resolve() / "aijobs.db"  # real path: builds never write through links
             # aijobs is not installed in the build environment: the version comes from here.
-            build_sqlite(load(curated), database, dataset_info(curated, version=self.metadata.version))
+            build_sqlite(load(curated), database, dataset=dataset_info(curated, version=self.metadata.version))
         finally:
             sys.path.remove(str(root))
         build_data["force_include"][str(database)] = "aijobs/_data/aijobs.db"

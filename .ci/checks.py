@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,11 @@ def _postgres_missing() -> str | None:
     if not os.environ.get("AIJOBS_TEST_POSTGRES_URL"):
         return "AIJOBS_TEST_POSTGRES_URL is not set (no PostgreSQL server to build into)"
     return None
+
+
+def _masked(arg: str) -> str:
+    """A command-line argument as it may be printed: a URL's password replaced by ***."""
+    return re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\g<1>***@", arg)
 
 
 @dataclass(frozen=True)
@@ -145,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"--- {check.name}: FAILED, {detail}", flush=True)
                 results.append((check.name, "failed", detail))
                 continue
-            print(f"--- {check.name}: {' '.join(command)}", flush=True)
+            print(f"--- {check.name}: {' '.join(_masked(arg) for arg in command)}", flush=True)
             started = time.monotonic()
             code = subprocess.run(command, cwd=ROOT, check=False).returncode
             seconds = time.monotonic() - started

@@ -314,17 +314,27 @@ def build_command(
     db: Annotated[
         str, typer.Option("--db", "-o", help="The SQLite file to write, or a postgresql://user@host/dbname URL.")
     ] = str(DEFAULT_DB),
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace --db even if it is not an aijobs database (never a link, folder or device)."
+        ),
+    ] = False,
 ) -> None:
     """Validate curated/ and build the database from it.
 
     The schema comes from the Alembic migrations. A SQLite file is replaced atomically;
     PostgreSQL is loaded in one transaction. If anything fails, the previous database
-    is left as it was.
+    is left as it was. Only an aijobs database is replaced, unless --force.
     """
-    kb = _load_or_exit(curated)
-    from aijobs.db.build import build
+    from aijobs.db.build import build, replaceable
+    from aijobs.db.engine import build_target
 
-    built = build(kb, db)
+    target = build_target(db)  # a bad --db fails before the records are read
+    if isinstance(target, Path):
+        replaceable(target, force)
+    kb = _load_or_exit(curated)
+    built = build(kb, db, force)
     summary = ", ".join(f"{built.counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
     typer.echo(f"wrote {built.target}: {summary}")
 
@@ -518,7 +528,7 @@ def export_command(
     ] = None,
 ) -> None:
     """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data)."""
-    from aijobs.tools.export import check_base_iri, export
+    from aijobs.tools.export import check_base_iri, check_export_folder, export
 
     if excel and fmt != ExportFormat.csv:
         raise UsageError("--excel applies to --format csv only")
@@ -526,6 +536,7 @@ def export_command(
         if fmt != ExportFormat.jsonld:
             raise UsageError("--base-iri applies to --format jsonld only")
         check_base_iri(base_iri)
+    check_export_folder(out)  # a bad --out fails before the records are read
     kb = _load_or_exit(curated)
     for path in export(kb, fmt.value, out, excel=excel, base_iri=base_iri):
         typer.echo(f"wrote {path}")

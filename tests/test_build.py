@@ -121,10 +121,10 @@ def test_upgrade_refuses_foreign_files(tmp_path: Path) -> None:
     with sqlite3.connect(foreign) as connection:
         connection.execute("CREATE TABLE t (x)")
     before = foreign.read_bytes()
-    with pytest.raises(UpgradeError, match="was not built by aijobs"):
+    with pytest.raises(UpgradeError, match="is not an aijobs database"):
         upgrade_file(foreign)
     assert foreign.read_bytes() == before
     text = tmp_path / "notes.db"
     text.write_text("not a database at all, just text " * 100)
-    with pytest.raises(UpgradeError, match="is not an SQLite database"):
+    with pytest.raises(UpgradeError, match=r"is not an aijobs database \(not an SQLite file\)"):
         upgrade_file(text)

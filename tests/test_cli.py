@@ -77,6 +77,7 @@ def test_source_without_corpus_is_a_clear_error(workspace: Workspace, monkeypatc
 
 
 def test_build_and_failed_build(workspace: Workspace) -> None:
+    (workspace.root / "out").mkdir()  # aijobs never creates folders for its output
     result = runner.invoke(app, ["build", "--db", "out/kb.db"])
     assert result.exit_code == 0, result.output
     assert "wrote out/kb.db: 5 entity, 11 claim" in result.output

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from aijobs import load
 from aijobs.cli import app, error_line
 from aijobs.db.build import BuildError
 from aijobs.db.upgrade import UpgradeError
@@ -26,6 +27,7 @@ from aijobs.tools.diff import DiffError
 from aijobs.tools.scaffold import ScaffoldError
 from aijobs.yamlfile import YamlError
 from tests.conftest import REPO, Workspace
+from tests.test_doors import make_database
 
 runner = CliRunner()
 
@@ -55,15 +57,19 @@ def assert_one_error_line(code: int, stdout: str, stderr: str, expected: int, na
 BAD_ARGUMENTS: dict[str, tuple[list[str], int, str]] = {
     "search: missing file": (["search", "x", "--db", "missing.db"], 1, "missing.db not found"),
     "search: a folder": (["search", "x", "--db", "adir"], 1, "adir is a folder"),
-    "search: not a database": (["search", "x", "--db", "notdb.txt"], 1, "notdb.txt is not a database"),
-    "search: another program's database": (["search", "x", "--db", "plain.db"], 1, "plain.db is not a database"),
+    "search: not a database": (["search", "x", "--db", "notdb.txt"], 1, "notdb.txt is not an aijobs database"),
+    "search: another program's database": (
+        ["search", "x", "--db", "plain.db"],
+        1,
+        "plain.db is not an aijobs database (application_id 0 and no alembic_version: tables other)",
+    ),
     "search: non-UTF-8 argument": (["search", "x", "--db", "\udcffx.db"], 2, "argument 4 ('\\xffx.db')"),
     "show: unknown id": (["show", "nobody"], 1, "no record has id or name 'nobody'"),
     "show: near miss": (["show", "wang-fan"], 1, "did you mean 'wang-fang'?"),
     "show: non-UTF-8 argument": (["show", "\udcff"], 2, "argument 2 ('\\xff') is not valid UTF-8"),
     "db upgrade: missing file": (["db", "upgrade", "missing.db"], 1, "missing.db does not exist"),
     "db upgrade: a folder": (["db", "upgrade", "adir"], 1, "adir is a folder"),
-    "db upgrade: not a database": (["db", "upgrade", "notdb.txt"], 1, "notdb.txt is not an SQLite database"),
+    "db upgrade: not a database": (["db", "upgrade", "notdb.txt"], 1, "notdb.txt is not an aijobs database"),
     "verify: no corpus folder": (["verify", "--corpus", "nowhere"], 1, "corpus folder nowhere"),
     "coverage: no corpus folder": (["coverage", "--corpus", "nowhere"], 1, "corpus folder nowhere"),
     "source: no corpus folder": (["source", "demo-news", "--corpus", "nowhere"], 1, "corpus folder nowhere"),
@@ -71,7 +77,7 @@ BAD_ARGUMENTS: dict[str, tuple[list[str], int, str]] = {
     "source: no such paragraph": (["source", "demo-news", "99"], 1, "there is no paragraph 99"),
     "build: a folder as the database": (["build", "--db", "adir"], 1, "adir"),
     "serve: missing file": (["serve", "--db", "missing.db"], 1, "missing.db not found"),
-    "serve: not a database": (["serve", "--db", "notdb.txt"], 1, "notdb.txt is not a database"),
+    "serve: not a database": (["serve", "--db", "notdb.txt"], 1, "notdb.txt is not an aijobs database"),
     "fmt: missing folder": (["fmt", "nowhere"], 1, "nowhere: curated data folder not found"),
     "schema: missing folder": (["schema", "nowhere"], 1, "nowhere: curated data folder not found"),
     "export: a file as the folder": (["export", "--format", "json", "--out", "notdb.txt"], 1, "notdb.txt"),
@@ -105,13 +111,14 @@ def test_new_never_overwrites(workspace: Workspace) -> None:
 
 
 def test_failed_upgrade_names_the_file_and_keeps_it(workspace: Workspace) -> None:
-    with sqlite3.connect("future.db") as connection:
-        connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
-        connection.execute("INSERT INTO alembic_version VALUES ('f00dfeedbeef')")
-    before = hashlib.sha256(Path("future.db").read_bytes()).hexdigest()
-    result = runner.invoke(app, ["db", "upgrade", "future.db"])
-    assert_one_error_line(result.exit_code, result.stdout, result.stderr, 1, "cannot upgrade future.db, left unchanged")
-    assert hashlib.sha256(Path("future.db").read_bytes()).hexdigest() == before
+    make_database(Path("old.db"), "0001", load(workspace.curated))
+    with sqlite3.connect("old.db") as connection:  # in the way of what migration 0002 creates
+        connection.execute("CREATE TABLE search_entry (x)")
+    before = hashlib.sha256(Path("old.db").read_bytes()).hexdigest()
+    result = runner.invoke(app, ["db", "upgrade", "old.db"])
+    assert_one_error_line(result.exit_code, result.stdout, result.stderr, 1, "cannot upgrade old.db, left unchanged")
+    assert "table search_entry already exists" in result.stderr
+    assert hashlib.sha256(Path("old.db").read_bytes()).hexdigest() == before
     assert sorted(p.name for p in Path().iterdir() if p.name.endswith(".upgrading")) == []
 
 

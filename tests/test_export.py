@@ -71,7 +71,7 @@ def test_csv_is_plain_utf8_by_default_and_has_a_bom_for_excel(workspace: Workspa
     plain = runner.invoke(app, ["export", "--format", "csv", "--out", "plain"])
     excel = runner.invoke(app, ["export", "--format", "csv", "--out", "excel", "--excel"])
     assert (plain.exit_code, excel.exit_code) == (0, 0), plain.output + excel.output
-    for path in sorted((workspace.root / "plain").iterdir()):
+    for path in sorted((workspace.root / "plain").glob("*.csv")):
         data = path.read_bytes()
         assert not data.startswith(b"\xef\xbb\xbf"), path.name
         assert (workspace.root / "excel" / path.name).read_bytes() == b"\xef\xbb\xbf" + data

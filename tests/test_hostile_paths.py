@@ -517,17 +517,17 @@ def test_diff_of_a_revision_with_a_link_out_of_curated(workspace: Workspace) -> 
 
 
 def test_schema_never_writes_through_a_link(workspace: Workspace, tmp_path: Path) -> None:
-    """A link planted where a schema file goes is replaced by the file, its target untouched."""
-    from aijobs.tools.schema import write_schemas
-
+    """A link planted where a schema file goes is refused; its target is untouched."""
     outside = tmp_path / "outside.txt"
     outside.write_text("keep me\n", encoding="utf-8")
     folder = workspace.curated / ".schema"
     folder.mkdir()
     (folder / "person.schema.json").symlink_to(outside)
-    write_schemas(workspace.curated)
+    result = CliRunner().invoke(app, ["schema", str(workspace.curated)])
+    assert result.exit_code == 1
+    assert "person.schema.json is a symbolic link; aijobs never writes through one; remove it" in result.output
     assert outside.read_text(encoding="utf-8") == "keep me\n"
-    assert not (folder / "person.schema.json").is_symlink()
+    assert (folder / "person.schema.json").is_symlink()
 
 
 def test_schema_refuses_a_linked_schema_folder(workspace: Workspace, tmp_path: Path) -> None:
@@ -535,6 +535,6 @@ def test_schema_refuses_a_linked_schema_folder(workspace: Workspace, tmp_path: P
     elsewhere.mkdir()
     (workspace.curated / ".schema").symlink_to(elsewhere)
     result = CliRunner().invoke(app, ["schema", str(workspace.curated)])
-    assert result.exit_code == 2
-    assert "is a symbolic link; aijobs writes only inside curated/" in result.output
+    assert result.exit_code == 1
+    assert ".schema is a symbolic link; aijobs never writes through one; remove it" in result.output
     assert list(elsewhere.iterdir()) == []

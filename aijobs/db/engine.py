@@ -1,8 +1,13 @@
 """Opening databases: a SQLite file by its path, or a PostgreSQL server by its URL.
 
 A SQLite path is handed to ``sqlite3.connect`` through a connection factory, never
-pasted into a URL, so ``?``, ``#`` and ``%`` in a file name stay part of the name
-(a read-only connection uses a ``file:`` URI built by `pathlib`, which escapes them).
+pasted into a URL, so ``?``, ``#`` and ``%`` in a file name stay part of the name.
+
+A `--db` value is a server only when it starts with one of `SERVER_SCHEMES`; any other
+``scheme://`` is refused (it would otherwise become a file named ``scheme:/...``). A
+server URL is shown with its password masked (`ServerTarget.shown`), and every
+message about it, including drivers' exception text, goes through
+`ServerTarget.redact`, so the password is never printed.
 
 `open_database` and `session` are the read API of a built database::
 
@@ -18,17 +23,27 @@ pasted into a URL, so ``?``, ``#`` and ``%`` in a file name stay part of the nam
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-from sqlmodel import Session
-
+from aijobs.db.files import check_output_text, looks_like_url, shown
 from aijobs.errors import AijobsError, UsageError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.engine import URL
+    from sqlmodel import Session
+
+# The URL schemes that reach a server aijobs can build into (through psycopg 3).
+SERVER_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
+CONNECT_TIMEOUT = 15  # seconds: an unreachable server is an error, not a hang
+MASK = "***"
 
 
 def sqlite_engine(path: Path, read_only: bool = False) -> Engine:
@@ -39,7 +54,9 @@ def sqlite_engine(path: Path, read_only: bool = False) -> Engine:
     trusted to run functions (``PRAGMA trusted_schema = OFF``): a database file is
     input like any other.
     """
-    target = str(path)
+    from sqlalchemy import create_engine, event
+
+    target = str(path.absolute())  # absolute: a name like "file:x" is never read as a URI
     uri = path.resolve().as_uri() + "?mode=ro"
 
     def connect() -> sqlite3.Connection:
@@ -60,30 +77,121 @@ def sqlite_engine(path: Path, read_only: bool = False) -> Engine:
     return engine
 
 
+_GENERIC_SECRETS = (
+    # scheme://user:password@  in any text
+    (re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s'\"]*:)[^@\s'\"]*@"), rf"\g<1>{MASK}@"),
+    # password=... in a DSN or a query string
+    (re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'\"]+)", re.IGNORECASE), rf"\g<1>{MASK}"),
+)
+
+
+@dataclass(frozen=True)
+class ServerTarget:
+    """A PostgreSQL URL as given, the SQLAlchemy URL for psycopg, and what may be printed."""
+
+    url: URL
+    shown: str
+    secrets: tuple[str, ...]
+
+    def redact(self, text: str) -> str:
+        """`text` with this URL's password, and anything shaped like a password, masked."""
+        return redact(text, self.secrets)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        if len(secret) >= 4:
+            text = text.replace(secret, MASK)
+        elif secret:  # a short one only where it stands alone, or every letter would go
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, text)
+    for pattern, replacement in _GENERIC_SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _secrets(rest: str) -> tuple[str, ...]:
+    """Every spelling of the password in a URL after its `scheme://`: raw, decoded, re-encoded."""
+    found: list[str] = []
+    userinfo, at, _ = rest.partition("@")
+    if at and ":" in userinfo:
+        found.append(userinfo.split(":", 1)[1])
+    found += re.findall(r"[?&]password=([^&#]*)", rest, flags=re.IGNORECASE)
+    spelled = {variant for raw in found for variant in (raw, unquote(raw), quote(unquote(raw), safe=""))}
+    return tuple(sorted(secret for secret in spelled if secret))
+
+
+def server_target(text: str) -> ServerTarget | None:
+    """The server `text` names, None when it is not a URL; raises UsageError for a URL aijobs cannot use.
+
+    Nothing of the URL but its scheme is printed before it parses, since it may hold a password.
+    """
+    scheme = looks_like_url(text)
+    if scheme is None:
+        return None
+    if scheme.lower() not in SERVER_SCHEMES:
+        raise UsageError(
+            f"--db {shown(scheme)}://...: the URL scheme '{shown(scheme)}' is not supported; give a SQLite "
+            f"file path or a PostgreSQL URL ({', '.join(s + '://' for s in SERVER_SCHEMES)})"
+        )
+    rest = text.partition("://")[2]
+    secrets = _secrets(rest)
+    if rest.count("@") > 1:
+        raise UsageError(
+            f"--db {scheme}://...: the URL has more than one '@'; write '@' in a user name or password as %40"
+        )
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(f"postgresql+psycopg://{rest}")
+        url.port  # noqa: B018 (a malformed port raises here)
+    except (ArgumentError, ValueError, TypeError):
+        raise UsageError(
+            f"--db {scheme}://...: cannot read the URL (not shown: it may hold a password); "
+            "write it as postgresql://user:password@host:port/dbname"
+        ) from None
+    if url.password is not None:
+        secrets = tuple(sorted({*secrets, str(url.password)}))
+    display = url.set(drivername=scheme).render_as_string(hide_password=True)
+    return ServerTarget(url, redact(display, secrets), secrets)
+
+
+def build_target(text: str) -> ServerTarget | Path:
+    """What `aijobs build --db TEXT` writes: a server, or a SQLite file path (checked as text only)."""
+    server = server_target(text)
+    if server is not None:
+        return server
+    check_output_text(text, "--db")
+    return Path(text)
+
+
 def is_server_url(target: str) -> bool:
-    return target.startswith(("postgresql:", "postgresql+", "postgres:"))
+    """Whether `target` is written as a URL aijobs builds into (a PostgreSQL server)."""
+    scheme = looks_like_url(target)
+    return scheme is not None and scheme.lower() in SERVER_SCHEMES
 
 
 def server_url(url: str) -> str:
-    """SQLAlchemy URL for PostgreSQL through psycopg 3, whatever scheme the user typed."""
-    for scheme in ("postgresql://", "postgres://"):
-        if url.startswith(scheme):
-            return "postgresql+psycopg://" + url[len(scheme) :]
+    """SQLAlchemy URL for PostgreSQL through psycopg 3, whatever accepted scheme the user typed."""
+    scheme = looks_like_url(url)
+    if scheme is not None and scheme.lower() in SERVER_SCHEMES:
+        return "postgresql+psycopg://" + url.partition("://")[2]
     return url
 
 
-def server_engine(url: str, read_only: bool = False) -> Engine:
+def server_engine(target: ServerTarget | str, read_only: bool = False) -> Engine:
     """An engine on a PostgreSQL server; `read_only` makes every transaction READ ONLY."""
-    connect_args = {"options": "-c default_transaction_read_only=on"} if read_only else {}
-    return create_engine(server_url(url), connect_args=connect_args)
+    from sqlalchemy import create_engine
 
-
-def shown_url(url: str) -> str:
-    """A server URL fit to print: the password masked."""
-    try:
-        return make_url(server_url(url)).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "the database URL"
+    if isinstance(target, str):
+        parsed = server_target(target)
+        if parsed is None:
+            raise UsageError("--db: not a postgresql:// URL")
+        target = parsed
+    connect_args: dict[str, object] = {"connect_timeout": CONNECT_TIMEOUT}
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
+    return create_engine(target.url, connect_args=connect_args)
 
 
 def open_database(target: str | os.PathLike[str]) -> Engine:
@@ -92,14 +200,15 @@ def open_database(target: str | os.PathLike[str]) -> Engine:
     The database must exist and be at the schema revision this version of aijobs reads
     (`aijobs db upgrade` brings an older file up to date). Raises `UsageError`, with one
     line naming the file, when it does not exist, is not a file, is not an SQLite
-    database or was not built by aijobs; `AijobsError` when a server cannot be reached.
-    Call ``dispose()`` on the engine when done, or use `session`, which does.
+    database or was not built by aijobs; `AijobsError` when a server cannot be reached
+    (its password never shown). Call ``dispose()`` on the engine when done, or use
+    `session`, which does.
     """
     text = os.fspath(target)
-    if is_server_url(text):
-        engine = server_engine(text, read_only=True)
-        shown = shown_url(text)
-        fix = f"aijobs build --db {shown}"
+    server = server_target(text)
+    if server is not None:
+        engine = server_engine(server, read_only=True)
+        shown_as, fix, secrets = server.shown, f"aijobs build --db {server.shown}", server.secrets
     else:
         path = Path(text)
         if not path.exists():
@@ -107,18 +216,19 @@ def open_database(target: str | os.PathLike[str]) -> Engine:
         if not path.is_file():
             raise UsageError(f"{path}: not a database file")
         engine = sqlite_engine(path, read_only=True)
-        shown = str(path)
-        fix = f"aijobs db upgrade {path}"
+        shown_as, fix, secrets = str(path), f"aijobs db upgrade {path}", ()
     try:
-        _check_revision(engine, shown, fix)
+        _check_revision(engine, shown_as, fix, secrets)
     except BaseException:
         engine.dispose()
         raise
     return engine
 
 
-def _check_revision(engine: Engine, shown: str, fix: str) -> None:
+def _check_revision(engine: Engine, shown_as: str, fix: str, secrets: tuple[str, ...]) -> None:
     """Refuse a database this version of aijobs cannot read correctly."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from aijobs.db.migrate import current_revision, head_revision
 
     try:
@@ -126,20 +236,22 @@ def _check_revision(engine: Engine, shown: str, fix: str) -> None:
             revision = current_revision(connection)
     except SQLAlchemyError as exc:
         original = getattr(exc, "orig", None) or exc
-        reason = " ".join(str(original).split())  # libpq's messages span lines
+        reason = redact(" ".join(str(original).split()), secrets)  # libpq's messages span lines
         if isinstance(original, sqlite3.DatabaseError):
-            raise UsageError(f"{shown}: cannot be read as an SQLite database ({reason})") from None
-        raise AijobsError(f"{shown}: cannot read the database ({reason})") from None
+            raise UsageError(f"{shown_as}: cannot be read as an SQLite database ({reason})") from None
+        raise AijobsError(f"{shown_as}: cannot read the database ({reason})") from None
     head = head_revision()
     if revision is None:
-        raise UsageError(f"{shown}: not an aijobs database (it has no alembic_version table)")
+        raise UsageError(f"{shown_as}: not an aijobs database (it has no alembic_version table)")
     if revision != head:
-        raise UsageError(f"{shown}: schema revision {revision}, but this aijobs reads {head}; run: {fix}")
+        raise UsageError(f"{shown_as}: schema revision {revision}, but this aijobs reads {head}; run: {fix}")
 
 
 @contextmanager
 def session(target: str | os.PathLike[str]) -> Iterator[Session]:
     """A SQLModel session on a built database (see `open_database`); closed, and the engine disposed, on exit."""
+    from sqlmodel import Session
+
     engine = open_database(target)
     try:
         with Session(engine) as db:

@@ -2,22 +2,26 @@
 
 The schema is never made with `create_all`: every database file records the Alembic
 revision it is at, so `aijobs db upgrade` can bring an old file up to date.
+
+`revisions` lists the migrations without importing Alembic (reading the revision ids
+from the migration files), so commands that only read a database can tell an old, a
+current and a newer file apart and still start quickly; a test holds it equal to
+Alembic's own walk.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
-from typing import Any, Literal
-
-from alembic import command
-from alembic.autogenerate.api import AutogenContext
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, String
-from sqlmodel.sql.sqltypes import AutoString
+from typing import TYPE_CHECKING, Any, Literal
 
 from aijobs.errors import AijobsError
+
+if TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
+    from alembic.config import Config
+    from sqlalchemy import Connection
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -37,6 +41,9 @@ def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | 
     A migration is history: it must not depend on a library's internal type, and
     ``AutoString`` is ``String`` on every database aijobs supports.
     """
+    from sqlalchemy import String
+    from sqlmodel.sql.sqltypes import AutoString
+
     if type_ == "type" and isinstance(obj, AutoString):
         length = obj.impl.length if isinstance(obj.impl, String) else None
         return f"sa.String({length})" if length else "sa.String()"
@@ -52,7 +59,31 @@ def migrations_dir() -> Path:
     raise AijobsError("aijobs migrations folder not found; reinstall the package")
 
 
+_REVISION = re.compile(r"^revision(?:\s*:[^=\n]*)?\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision(?:\s*:[^=\n]*)?\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
+
+
+@functools.cache
+def revisions() -> tuple[str, ...]:
+    """Every revision this aijobs has, oldest first (the last is the head)."""
+    following: dict[str | None, str] = {}
+    for script in sorted((migrations_dir() / "versions").glob("*.py")):
+        text = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(text), _DOWN_REVISION.search(text)
+        if revision is None or down is None:
+            continue
+        following[down.group(1)] = revision.group(1)
+    chain: list[str] = []
+    current = following.get(None)
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = following.get(current)
+    return tuple(chain)
+
+
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_dir()))
     if connection is not None:
@@ -61,26 +92,28 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None, "no migrations found"
     return head
 
 
 def current_revision(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(connection: Connection, revision: str = "head") -> None:
     """Bring the database on `connection` to `revision` (default: the latest)."""
+    from alembic import command
+
     command.upgrade(alembic_config(connection), revision)
 
 
 def downgrade(connection: Connection, revision: str) -> None:
     """Take the database on `connection` back to `revision` ("-1": one step, "base": empty)."""
+    from alembic import command
+
     command.downgrade(alembic_config(connection), revision)
-
-
-def revisions() -> list[str]:
-    """Every revision, oldest first."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return [revision.revision for revision in reversed(list(script.walk_revisions()))]

@@ -14,7 +14,7 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from aijobs.db.files import connect_readonly, database_file, not_a_database
+from aijobs.db.files import not_a_database, open_database
 from aijobs.text import fold, normalize
 
 _COLUMNS = "s.entity_id, e.type, e.name, s.text, s.kind, s.folded"
@@ -72,10 +72,13 @@ def search(connection: sqlite3.Connection, query: str, limit: int = 20) -> list[
 
 
 def search_file(db: Path, query: str, limit: int = 20) -> list[Hit]:
-    """`search` in the database file `db`, opened read-only; raises an AijobsError naming it."""
-    database_file(db)
+    """`search` in the aijobs database file `db`, opened read-only; raises an AijobsError naming it.
+
+    The file must be an aijobs database at this version's schema (`open_database`):
+    another program's file, an old one and one from a newer aijobs each get their error.
+    """
     try:
-        with closing(connect_readonly(db)) as connection:
+        with closing(open_database(db)) as connection:
             return search(connection, query, limit)
     except sqlite3.DatabaseError as exc:
         raise not_a_database(db, exc) from None

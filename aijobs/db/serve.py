@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from aijobs.db.catalog import catalog
-from aijobs.db.files import connect_readonly, database_file, not_a_database
+from aijobs.db.files import not_a_database, open_database, shown
 from aijobs.errors import UsageError
 
 LICENSE = "CC0 1.0 (the curated data); source documents belong to their publishers"
@@ -133,14 +133,23 @@ def datasette(
     `plugins_dir` is a folder of plugin modules to load (`aijobs serve` passes the record
     pages of `aijobs.tools.browse`); `extra_metadata` is merged into the metadata's top level.
 
-    Raises UsageError when Datasette is not installed, and NotFound or AijobsError
-    naming `db` when it is missing or is not an SQLite database.
+    Raises UsageError when Datasette is not installed or `db`'s path has characters
+    Datasette reads as URL syntax, and NotFound or AijobsError naming `db` when it is
+    missing or is not an aijobs database at this version's schema.
     """
     if importlib.util.find_spec("datasette") is None:
         raise UsageError("Datasette is not installed; pip install 'aijobs[serve]'")
-    database_file(db)
+    absolute = str(db.absolute())
+    special = sorted({char for char in absolute if char in "?#%"})
+    if special:
+        # Datasette opens f"file:{path}?immutable=1" as a URI: the rest would be read as a
+        # query, a fragment or an escape, and another file (even a new, empty one) opened.
+        raise UsageError(
+            f"{shown(db)}: Datasette reads {', '.join(repr(c) for c in special)} in a path as URL syntax; "
+            "rename the file or move it to a folder whose path has none"
+        )
     try:
-        with closing(connect_readonly(db)) as connection:
+        with closing(open_database(db)) as connection:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise not_a_database(db, exc) from None
@@ -148,7 +157,7 @@ def datasette(
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump({**datasette_metadata(db.stem), **(extra_metadata or {})}, out, ensure_ascii=False)
     # An absolute path, so a file named like an option ("-x.db") stays a file name.
-    argv = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db.absolute()), "--metadata", meta]
+    argv = [sys.executable, "-m", "datasette", "serve", "--immutable", absolute, "--metadata", meta]
     argv += ["--host", host, "--port", str(port)]
     if plugins_dir is not None:
         argv += ["--plugins-dir", str(plugins_dir.absolute())]

@@ -1,25 +1,36 @@
 """Upgrading an existing database file to the latest schema without risking it.
 
-The file is copied, the copy is migrated, and the copy replaces the original only if
-every migration succeeded: a failed upgrade leaves the original as it was.
+Only an aijobs database is upgraded (`aijobs.db.files.identify`): another program's
+file, even one with an Alembic version table, and a file built by a newer aijobs are
+refused and left untouched. The file is copied, the copy is migrated (each migration
+fills what it adds: 0002 derives the search entries and fills the full-text index),
+marked with aijobs's application_id, and the copy replaces the original only if every
+step succeeded: a failed upgrade leaves the original as it was. Like a build, it never
+writes through a symbolic link and never replaces a read-only file.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import tempfile
-from contextlib import closing
 from pathlib import Path
 
 from alembic.util import CommandError
 from sqlalchemy.exc import SQLAlchemyError
 
 from aijobs.db.engine import sqlite_engine
-from aijobs.db.files import connect_readonly, database_file
-from aijobs.db.migrate import current_revision, head_revision, upgrade
-from aijobs.errors import AijobsError
+from aijobs.db.files import (
+    APPLICATION_ID,
+    check_folders,
+    check_target,
+    identify,
+    newer_message,
+    shown,
+    sync_folder,
+)
+from aijobs.db.migrate import current_revision, revisions, upgrade
+from aijobs.errors import AijobsError, NotFound
 
 
 class UpgradeError(AijobsError):
@@ -28,42 +39,56 @@ class UpgradeError(AijobsError):
 
 def upgrade_file(path: Path) -> tuple[str | None, str]:
     """Migrate `path` to the head revision; returns (revision before, revision after)."""
+    where = shown(path)
     try:
-        database_file(path, missing="does not exist")
+        check_folders(path)
+        if check_target(path) is None:
+            raise NotFound(f"{where} does not exist")
+        identity = identify(path, follow=False)
+    except NotFound:
+        raise
     except AijobsError as exc:
         raise UpgradeError(exc.message) from None
-    try:
-        with closing(connect_readonly(path)) as probe:
-            tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    except sqlite3.DatabaseError as exc:
-        raise UpgradeError(f"{path} is not an SQLite database ({exc})") from None
-    if tables and "alembic_version" not in tables:
-        raise UpgradeError(f"{path} has tables but no alembic_version: it was not built by aijobs")
+    except OSError as exc:
+        raise UpgradeError(f"cannot read {where}: {exc.strerror or exc}") from None
+    if identity.kind == "foreign":
+        raise UpgradeError(f"{where} is not an aijobs database ({identity.reason}); refusing to upgrade it")
+    if identity.kind == "newer":
+        raise UpgradeError(newer_message(path, identity))
+    head = revisions()[-1]
+    if identity.revision == head and identity.marked:
+        return head, head
     try:
         return _upgrade_copy(path)
     except OSError as exc:
-        raise UpgradeError(f"cannot upgrade {path}, left unchanged: {exc.strerror or exc}") from exc
+        raise UpgradeError(f"cannot upgrade {where}, left unchanged: {exc.strerror or exc}") from exc
     except (SQLAlchemyError, CommandError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise UpgradeError(f"cannot upgrade {path}, left unchanged: {reason}") from exc
+        raise UpgradeError(f"cannot upgrade {where}, left unchanged: {reason}") from exc
 
 
 def _upgrade_copy(path: Path) -> tuple[str | None, str]:
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".upgrading", dir=path.parent)
+    folder = path.absolute().parent
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".upgrading", dir=folder)
     os.close(handle)
     temp = Path(temp_name)
     try:
-        shutil.copy2(path, temp)  # keeps the file mode as well as the data
+        shutil.copy2(path, temp, follow_symlinks=False)  # keeps the file mode as well as the data
         engine = sqlite_engine(temp)
         try:
             with engine.begin() as connection:
                 before = current_revision(connection)
                 upgrade(connection)
-                after = current_revision(connection) or head_revision()
+                connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
+                after = current_revision(connection) or revisions()[-1]
         finally:
             engine.dispose()
+        with temp.open("rb+") as written:
+            os.fsync(written.fileno())
+        check_target(path)  # still a regular, writable file, not a link put there meanwhile
         os.replace(temp, path)
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+    sync_folder(folder)
     return before, after

@@ -17,13 +17,48 @@ from pathlib import Path
 from typing import Any
 
 from aijobs.claims import Claim
-from aijobs.errors import UsageError
+from aijobs.errors import AijobsError, UsageError
 from aijobs.kb import KnowledgeBase, validate
 from aijobs.problems import Problem, printable
 
 
 class DiffError(UsageError):
     """A side of the diff is neither a folder nor a git revision (exit 2: `diff` exits 1 for changes)."""
+
+
+GIT_TIMEOUT = 60  # seconds for one git call; a git that does not answer is an error, not a hang
+
+
+def _git(*args: str) -> bytes:
+    """Run git with `args` (options first, then `--end-of-options` or `--` where it takes user text)."""
+    try:
+        return subprocess.run(
+            ["git", *args], capture_output=True, check=True, timeout=GIT_TIMEOUT, stdin=subprocess.DEVNULL
+        ).stdout
+    except subprocess.TimeoutExpired:
+        raise AijobsError(f"git {args[0]} did not finish within {GIT_TIMEOUT} s; nothing was compared") from None
+
+
+def resolve_revision(spec: str, curated: str = "curated") -> str:
+    """The commit id `spec` names, verified by git; raises DiffError naming `spec` otherwise.
+
+    `spec` reaches git only after `--end-of-options`, so no revision can become an
+    option (`--output=FILE` is refused before git sees it as well).
+    """
+    problem = f"{spec!r} is neither a folder nor a git revision with {curated}/"
+    if spec.startswith("-"):
+        raise DiffError(f"{problem} (a revision never starts with '-')")
+    try:
+        found = _git("rev-parse", "--verify", "--quiet", "--end-of-options", f"{spec}^{{commit}}")
+    except FileNotFoundError:
+        raise DiffError(f"{problem} (git is not installed)") from None
+    except subprocess.CalledProcessError as exc:
+        detail = (exc.stderr or b"").decode(errors="replace").strip().splitlines()
+        raise DiffError(f"{problem} ({detail[-1] if detail else 'git cannot find that commit'})") from None
+    commit = found.decode("ascii", errors="replace").strip()
+    if not commit or not all(c in "0123456789abcdef" for c in commit):
+        raise DiffError(f"{problem} (git answered {commit!r})")
+    return commit
 
 
 @contextmanager
@@ -33,24 +68,25 @@ def curated_at(spec: str, curated: str = "curated") -> Iterator[Path]:
     if folder.is_dir():
         yield folder
         return
+    commit = resolve_revision(spec, curated)
     try:
-        archive = subprocess.run(
-            ["git", "archive", "--format=tar", spec, curated], capture_output=True, check=True
-        ).stdout
+        archive = _git("archive", "--format=tar", commit, "--", curated)
     except (OSError, subprocess.CalledProcessError) as exc:
         stderr = getattr(exc, "stderr", b"") or b""
         detail = stderr.decode(errors="replace").strip() or str(exc)
         raise DiffError(f"{spec!r} is neither a folder nor a git revision with {curated}/ ({detail})") from None
     with tempfile.TemporaryDirectory(prefix="aijobs-diff-") as temp:
-        with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            try:
-                tar.extractall(temp, filter="data")
-            except tarfile.FilterError as exc:  # a link out of the tree; never named by its target
-                name = exc.tarinfo.name
-                raise DiffError(
-                    f"{spec!r}: {printable(name)} is a link out of {curated}/; aijobs reads only regular files "
-                    "inside curated/: replace it with the file itself"
-                ) from None
+        try:
+            with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+                tar.extractall(temp, filter="data")  # no links out of the folder, no special files
+        except tarfile.FilterError as exc:  # a link out of the tree; never named by its target
+            name = exc.tarinfo.name
+            raise DiffError(
+                f"{spec!r}: {printable(name)} is a link out of {curated}/; aijobs reads only regular files "
+                "inside curated/: replace it with the file itself"
+            ) from None
+        except tarfile.TarError as exc:
+            raise AijobsError(f"cannot unpack {curated}/ of {spec!r}: {exc}") from None
         yield Path(temp) / curated
 
 

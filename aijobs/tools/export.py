@@ -15,6 +15,14 @@ CSV is plain UTF-8 by default. `excel=True` starts each CSV file with a byte ord
 mark, which Excel needs to read UTF-8 (without it, Chinese shows as mojibake) but
 which Python's csv module (encoding="utf-8") and line tools read as part of the first
 column name; pandas, csvkit and sqlite3's `.import` skip it.
+
+id, keys keep the models' order, and nothing time-dependent is written.
+
+An export writes only into a new folder (its parent must exist), an empty one, or one
+that holds nothing but a previous export: each export leaves a manifest,
+`.aijobs-export.json`, naming its files, and the next export into the folder replaces
+those files (and removes the ones it no longer writes) and nothing else. Files are
+written to a temporary name and renamed into place; symbolic links are never followed.
 """
 
 from __future__ import annotations
@@ -22,7 +30,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +43,9 @@ from urllib.parse import urlsplit
 from aijobs import records as rec
 from aijobs.claims import Claim
 from aijobs.db.dataset import DATA_LICENSE_URL, DatasetInfo, dataset_info
+from aijobs.db.files import check_folders, check_output_text, shown, status_of
 from aijobs.db.rows import TABLE_ORDER, build_rows
-from aijobs.errors import UsageError
+from aijobs.errors import AijobsError, UsageError
 from aijobs.kb import KnowledgeBase
 from aijobs.references import references
 
@@ -372,10 +385,108 @@ def export(
         contents = to_jsonld(kb, info, base_iri=check_base_iri(base_iri or DEFAULT_BASE_IRI))
     else:
         contents = EXPORTERS[fmt](kb, info)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in contents.items():
-        path = out / name
-        path.write_text(content, encoding="utf-8-sig" if excel else "utf-8")
-        written.append(path)
+    if excel:
+        return write_export(out, {name: "\ufeff" + content for name, content in contents.items()}, fmt)
+    return write_export(out, contents, fmt)
+
+
+MANIFEST = ".aijobs-export.json"
+GENERATOR = "aijobs export"
+_TEMP = re.compile(r"\.aijobs-export-[A-Za-z0-9_]{8}\.tmp")  # mkstemp's names below, left by a killed export
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _previous_export(out: Path) -> set[str] | None:
+    """The files the manifest in `out` names, or None if there is no valid manifest of ours."""
+    manifest = out / MANIFEST
+    try:
+        if not stat.S_ISREG(manifest.lstat().st_mode):
+            return None
+        with manifest.open("rb") as handle:
+            data = json.loads(handle.read(1_000_000))
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) and data.get("generator") == GENERATOR else None
+    if not isinstance(files, list) or not all(isinstance(n, str) and _PLAIN_NAME.fullmatch(n) for n in files):
+        return None
+    return set(files)
+
+
+def check_export_folder(out: Path) -> set[str]:
+    """Refuse an `out` aijobs may not write into; returns the previous export's file names there."""
+    check_output_text(str(out), "--out")
+    check_folders(out)
+    status = status_of(out)
+    if status is None:
+        return set()
+    where = shown(out)
+    if stat.S_ISLNK(status.st_mode):
+        raise AijobsError(f"{where} is a symbolic link; aijobs never writes through one; give another folder")
+    if not stat.S_ISDIR(status.st_mode):
+        raise AijobsError(f"{where} is not a folder; give a new or empty folder to export into")
+    if not status.st_mode & 0o222 or not os.access(out, os.W_OK):
+        raise AijobsError(f"{where} is read-only; refusing to write into it")
+    entries = sorted(os.listdir(out))
+    if not entries:
+        return set()
+    previous = _previous_export(out)
+    ours = previous | {MANIFEST} if previous is not None else set()
+    foreign = [
+        name
+        for name in entries
+        if not ((name in ours or _TEMP.fullmatch(name)) and stat.S_ISREG((out / name).lstat().st_mode))
+    ]
+    if foreign:
+        listed = ", ".join(shown(name) for name in foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        what = "files that are not from an aijobs export" if previous is not None else f"no aijobs export ({MANIFEST})"
+        raise AijobsError(f"{where} holds {what}: {listed}; refusing to write into it; give a new or empty folder")
+    return previous or set()
+
+
+def _write_file(out: Path, name: str, content: str | bytes) -> Path:
+    handle, temp_name = tempfile.mkstemp(prefix=".aijobs-export-", suffix=".tmp", dir=out)
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(content.encode("utf-8") if isinstance(content, str) else content)
+        os.chmod(temp, _new_file_mode())
+        os.replace(temp, out / name)  # a rename replaces the name itself, never what a link points to
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return out / name
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _manifest(fmt: str, names: set[str]) -> str:
+    return json.dumps({"generator": GENERATOR, "format": fmt, "files": sorted(names)}, indent=2) + "\n"
+
+
+def write_export(out: Path, files: Mapping[str, str | bytes], fmt: str) -> list[Path]:
+    """Write `files` ({plain file name: content}) into the folder `out`; returns their paths.
+
+    `out` must be new (its parent existing), empty, or hold only a previous aijobs export
+    (named by its manifest); raises AijobsError naming it otherwise, before writing
+    anything. The manifest first names old and new files, so an export that is
+    interrupted leaves a folder the next export still recognises.
+    """
+    for name in files:
+        if not _PLAIN_NAME.fullmatch(name) or name == MANIFEST:
+            raise ValueError(f"an exporter produced the file name {name!r}")
+    previous = check_export_folder(out)
+    if not previous and not out.exists():
+        out.mkdir()
+    _write_file(out, MANIFEST, _manifest(fmt, previous | set(files)))
+    written = [_write_file(out, name, content) for name, content in files.items()]
+    for stale in sorted(previous - set(files)):
+        (out / stale).unlink(missing_ok=True)
+    for leftover in os.listdir(out):
+        if _TEMP.fullmatch(leftover):
+            (out / leftover).unlink(missing_ok=True)
+    _write_file(out, MANIFEST, _manifest(fmt, set(files)))
     return written

@@ -187,11 +187,20 @@ def format_folder(curated: Path, check: bool = False) -> FolderReport:
             "or run from the repository root"
         )
     report = FolderReport(check)
+    for folder in sorted(TYPE_BY_FOLDER):  # a linked record folder is never entered (the loader refuses it too)
+        if (curated / folder).is_symlink():
+            linked = _unresolved(curated / folder)
+            report.failed.append((linked, f"{linked} is a symbolic link; fmt never writes through one"))
     for folder, path in record_files(curated, regular_only=False):
         if path.suffix != EXTENSION:
             continue
         shown = display_path(path)
-        if path.is_symlink() or not path.is_file():  # never format a link's target; a pipe could hang
+        if path.is_symlink() or path.parent.is_symlink():  # fmt writes only real files inside curated/
+            link = path if path.is_symlink() else path.parent
+            message = f"{_unresolved(link)} is a symbolic link; fmt never writes through one"
+            report.failed.append((_unresolved(path), message))
+            continue
+        if not path.is_file():  # a folder or a device named *.yaml: reading it could hang
             report.failed.append((shown, "not a regular file"))
             continue
         result = format_file(path, folder, shown)
@@ -202,6 +211,14 @@ def format_folder(curated: Path, check: bool = False) -> FolderReport:
             if not check:
                 _replace(path, result.text)
     return report
+
+
+def _unresolved(path: Path) -> str:
+    """`path` relative to the working directory without following links (a link is shown as itself)."""
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _replace(path: Path, text: str) -> None:

@@ -49,6 +49,7 @@ from aijobs.errors import AijobsError, UsageError
 from aijobs.kb import KnowledgeBase, validate
 from aijobs.tools.diff import RecordChange, compare
 from aijobs.tools.export import DATASET_DESCRIPTION, DATASET_NAME, export
+from aijobs.tools.export import MANIFEST as EXPORT_MANIFEST
 
 SUMS = "SHA256SUMS"
 DATABASE = "aijobs.db"
@@ -439,11 +440,12 @@ def _write(
     from aijobs.db.build import BuildError, build_sqlite
 
     try:
-        build_sqlite(kb, folder / DATABASE, dataset)
+        build_sqlite(kb, folder / DATABASE, dataset=dataset)
     except BuildError as exc:
         raise ReleaseError(f"the database could not be built: {exc}") from None
     for fmt in FOLDERS:
         export(kb, fmt, folder / fmt, dataset)
+        (folder / fmt / EXPORT_MANIFEST).unlink()  # a release is named by SHA256SUMS, not by export manifests
     csv_files = {
         f"csv/{path.name}": path.read_bytes() for path in sorted((folder / "csv").iterdir(), key=lambda p: p.name)
     }

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from aijobs.errors import NotFound, UsageError
+from aijobs.errors import AijobsError, NotFound, UsageError
 from aijobs.fields import one_of
 from aijobs.loader import validate_document
 from aijobs.problems import Problem
@@ -109,6 +109,8 @@ def create_record(curated: Path, kind: str, record_id: str, options: dict[str, s
             f"{curated}: curated data folder not found; pass it with --curated or run from the repository root"
         )
     path = curated / made.folder / f"{record_id}.yaml"
+    if path.parent.is_symlink():
+        raise AijobsError(f"{path.parent} is a symbolic link; aijobs never writes through one")
     path.parent.mkdir(exist_ok=True)
     try:
         out = path.open("x", encoding="utf-8")  # exclusive: never replaces a file or follows a link

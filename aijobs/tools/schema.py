@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from aijobs.errors import NotFound, UsageError
+from aijobs.errors import AijobsError, NotFound, UsageError
 from aijobs.files import FileProblem, read_regular_file
 from aijobs.records import RECORD_TYPES
 from aijobs.tools.fmt import SCHEMA_FOLDER
@@ -64,29 +64,31 @@ def _current(path: Path) -> str | None:
 
 
 def write_schemas(curated: Path) -> list[Path]:
-    """Write every schema file into curated/.schema/, never through a link.
-
-    A linked .schema folder is refused; each file is written to a new temporary file
-    beside it and renamed over the old one, so a link planted in its place is replaced,
-    not followed.
-    """
+    """Write the schema files into curated/.schema/, each replaced atomically; never through a link."""
     folder = schema_folder(curated)
-    if os.path.islink(folder):
-        raise UsageError(f"{folder} is a symbolic link; aijobs writes only inside curated/: replace it with a folder")
+    for path in (folder, *(folder / name for name in schemas())):
+        if path.is_symlink():
+            raise AijobsError(f"{path} is a symbolic link; aijobs never writes through one; remove it")
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is not a folder; remove it and run `aijobs schema` again")
     folder.mkdir(exist_ok=True)
     written = []
     for name, text in schemas().items():
         path = folder / name
-        handle, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
                 out.write(text)
-            os.chmod(temp, 0o644)
-            os.replace(temp, path)
+            os.chmod(temp_name, 0o666 & ~_umask())
+            os.replace(temp_name, path)
         except BaseException:
-            Path(temp).unlink(missing_ok=True)
+            Path(temp_name).unlink(missing_ok=True)
             raise
         written.append(path)
     return written
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

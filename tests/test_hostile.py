@@ -120,8 +120,9 @@ CASES: dict[str, tuple[Callable[[Workspace], None], str]] = {
             "names: [{text: 王芳职业, lang: zh-Hans, cite: [{source: demo-news, para: 5, quote: 王芳}]}]\n"
             "statuses: [{status: emerging, cite: [{source: demo-news, para: 5, quote: 王芳}]}]\n",
         ),
-        "curated/occupations/wang-fang.yaml:1:5: id: id 'wang-fang' is already used by the person at "
-        "curated/people/wang-fang.yaml:1:5; ids must be unique across all record types",
+        # outside git, the later path is taken for the newer file
+        "curated/people/wang-fang.yaml:1:5: id: id 'wang-fang' is already used by the occupation at "
+        "curated/occupations/wang-fang.yaml:1:5; ids must be unique across all record types",
     ),
     "dangling reference": (
         _replace("people/wang-fang.yaml", "occupation: data-tagger", "occupation: nobody-knows"),

@@ -57,32 +57,65 @@ class Span:
     score: float
 
 
-def closest_span(quote: str, text: str, *, cutoff: float = 60.0) -> Span | None:
-    """The span of `text` most like `quote` (same length give or take), or None below `cutoff`."""
-    if not quote or not text:
+MIN_QUOTE = 4  # shorter quotes match too much by chance to suggest anything
+
+
+def closest_span(quote: str, text: str) -> Span | None:
+    """The span of `text` most like `quote`, if it differs by a few characters at most.
+
+    At most one edit in four characters of the quote (at least one): a wrong character,
+    a missing word, a different particle; not a different sentence.
+    """
+    if len(quote) < MIN_QUOTE or not text:
         return None
-    alignment = fuzz.partial_ratio_alignment(quote, text, score_cutoff=cutoff)
+    alignment = fuzz.partial_ratio_alignment(quote, text, score_cutoff=50)
     if alignment is None:
         return None
-    span = text[alignment.dest_start : alignment.dest_end]
-    return Span(span, alignment.dest_start, alignment.score)
+    start, end = alignment.dest_start, alignment.dest_end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    span = text[start:end]
+    distance = Levenshtein.distance(quote, span)
+    if distance == 0 or distance > max(1, len(quote) // 4):
+        return None
+    return Span(span, start, alignment.score)
 
 
 def mark_differences(found: str, wanted: str) -> str:
-    """`found` with the characters that differ from `wanted` marked: `wanted[found]`.
+    """`found` with the characters that differ from `wanted` marked: `found[wanted]`.
 
-    Reads as "the text has X where you wrote [Y]": 仓[舱] means the source has 仓 and
-    the quote has 舱; [+X] is an extra character in the quote, [-X] one it lacks.
+    Reads as "the text has X where the quote has [Y]": 仓[舱] means the source has 仓
+    and the quote 舱; [+X] is a character only the quote has, [-X] one the quote lacks.
+    Neighbouring edits are shown as one (a[the], not [+th]a[e]).
     """
-    parts: list[str] = []
+    chunks: list[tuple[str, str, str]] = []  # (tag, found part, wanted part)
     for op in Levenshtein.opcodes(found, wanted):
         source, yours = found[op.src_start : op.src_end], wanted[op.dest_start : op.dest_end]
-        if op.tag == "equal":
-            parts.append(source)
-        elif op.tag == "replace":
-            parts.append(f"{source}[{yours}]")
-        elif op.tag == "insert":
-            parts.append(f"[+{yours}]")
+        tag = "equal" if op.tag == "equal" else "edit"
+        if chunks and tag == "edit" and chunks[-1][0] == "edit":
+            chunks[-1] = ("edit", chunks[-1][1] + source, chunks[-1][2] + yours)
+        elif (
+            chunks
+            and tag == "edit"
+            and len(chunks) >= 2
+            and chunks[-1][0] == "equal"
+            and len(chunks[-1][1]) == 1
+            and not chunks[-1][1].isspace()
+        ):
+            _, gap, _ = chunks.pop()
+            chunks[-1] = ("edit", chunks[-1][1] + gap + source, chunks[-1][2] + gap + yours)
         else:
+            chunks.append((tag, source, yours))
+    parts = []
+    for tag, source, yours in chunks:
+        if tag == "equal":
+            parts.append(source)
+        elif not source:
+            parts.append(f"[+{yours}]")
+        elif not yours:
             parts.append(f"[-{source}]")
+        else:
+            parts.append(f"{source}[{yours}]")
     return "".join(parts)

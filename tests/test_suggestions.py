@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aijobs import validate
 from aijobs.suggest import article, closest, closest_span, mark_differences
 from tests.conftest import PERSON, Workspace
@@ -77,3 +79,49 @@ def test_closest_span_marks_the_differing_characters() -> None:
     assert mark_differences("仓储物流公司", "舱储物流公司") == "仓[舱]储物流公司"
     assert mark_differences("仓储物流公司", "仓储物公司") == "仓储物[-流]公司"
     assert mark_differences("仓储物流公司", "仓储物流大公司") == "仓储物流[+大]公司"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "id: x\nnames:\n  - text: a\n     lang: en\n",
+            "curated/people/x.yaml:4:6: indent this line to match the line above: its key starts at column 5, "
+            "this one at column 6; the YAML parser says: mapping values are not allowed in this context",
+        ),
+        (
+            "id: x\nroles:\n  - occupation: x\n   title: y\n",
+            "curated/people/x.yaml:4:4: indent this line to match the line above: its key starts at column 5, "
+            "this one at column 4; the YAML parser says: did not find expected '-' indicator (while parsing a "
+            "block collection)",
+        ),
+        (
+            "id: x\nroles:\n  - occupation: x\n title: y\n",
+            "curated/people/x.yaml:4:2: indent this line to match the line above: its key starts at column 5, "
+            "this one at column 2; the YAML parser says: did not find expected key (while parsing a block mapping)",
+        ),
+        (
+            "id: x\n  note: y\n",
+            "curated/people/x.yaml:2:3: indent this line to match the line above: its key starts at column 1, "
+            "this one at column 3; the YAML parser says: mapping values are not allowed in this context",
+        ),
+        (
+            "id: x\nnote: a: b\n",
+            "curated/people/x.yaml:2:7: quote this value: it contains ': ' (write note: \"a: b\"); "
+            "the YAML parser says: mapping values are not allowed in this context",
+        ),
+        (
+            "id: x\ncite:\n  - {source: a, para: 1, quote: 2024年: 数据}\n",
+            "curated/people/x.yaml:3:33: quote this value: it contains ': ' (write quote: \"2024年: 数据\"); "
+            "the YAML parser says: did not find expected ',' or '}' (while parsing a flow mapping)",
+        ),
+        (
+            "id: x\n\tnote: y\n",
+            "curated/people/x.yaml:2:1: indent with spaces, not tabs; the YAML parser says: found a tab character "
+            "that violates indentation (while scanning a plain scalar)",
+        ),
+    ],
+)
+def test_yaml_slips_in_plain_words(workspace: Workspace, text: str, expected: str) -> None:
+    workspace.write("people/x.yaml", text)
+    assert problems_of(workspace) == [expected]

@@ -2,19 +2,49 @@
 
 All checks run in time linear in the number of records (dictionaries, no pairwise
 comparisons), so they stay cheap as the knowledge base grows.
+
+A duplicate is always reported on the newer of the two files (the one git's HEAD does
+not hold yet, else the later path), so a pull request's annotations land on its own lines.
 """
 
 from __future__ import annotations
 
+import subprocess
 import unicodedata
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
 
 from aijobs.fields import without_hidden
 from aijobs.loader import LoadedRecord
 from aijobs.problems import Problem
-from aijobs.records import TYPE_BY_KIND, Company, NamedRecord, Product, Use
+from aijobs.records import TYPE_BY_KIND, Company, Figure, Name, NamedRecord, Product, Use
 from aijobs.references import references
-from aijobs.text import normalize
+from aijobs.suggest import closest, with_article
+from aijobs.text import fold, normalize
 from aijobs.walk import walk
+
+GIT_TIMEOUT = 10  # seconds; a hung git never hangs validate
+
+
+@cache
+def in_git_head(path: Path) -> bool:
+    """Whether git's HEAD holds this file (False when git or a repository is missing)."""
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(path.parent), "cat-file", "-e", f"HEAD:./{path.name}"],
+            capture_output=True,
+            timeout=GIT_TIMEOUT,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
+
+
+def oldest_first(items: Iterable[LoadedRecord]) -> list[LoadedRecord]:
+    """Files in git's HEAD before new ones, then in path order: the first is the original."""
+    return sorted(items, key=lambda item: (not in_git_head(item.path), item.shown_as))
 
 
 def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
@@ -24,8 +54,9 @@ def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[s
     kinds: dict[str, str] = {}
     for item in loaded:  # the first record with an id wins; duplicates are reported above
         kinds.setdefault(item.record.id, item.record.kind_name)
-    problems += check_references(loaded, kinds, unloadable)
+    problems += check_references(loaded, kinds, unloadable, NameIndex(loaded))
     problems += check_duplicate_names(loaded)
+    problems += check_duplicate_figures(loaded)
     problems += check_part_of_cycles(loaded)
     problems += check_source_files(loaded)
     problems += check_uses_name_products(loaded)
@@ -34,11 +65,15 @@ def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[s
 
 def check_unique_ids(loaded: list[LoadedRecord]) -> list[Problem]:
     """Ids are global: a citation or reference names an id without its type."""
-    first: dict[str, LoadedRecord] = {}
-    problems = []
+    groups: dict[str, list[LoadedRecord]] = {}
     for item in loaded:
-        other = first.setdefault(item.record.id, item)
-        if other is not item:
+        groups.setdefault(item.record.id, []).append(item)
+    problems = []
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        other, *newer = oldest_first(group)
+        for item in newer:
             problems.append(
                 Problem(
                     item.locate("id"),
@@ -51,9 +86,45 @@ def check_unique_ids(loaded: list[LoadedRecord]) -> list[Problem]:
     return problems
 
 
+class NameIndex:
+    """Every id, name and alias, folded, so an unknown id can be matched to a record."""
+
+    def __init__(self, loaded: Iterable[LoadedRecord]) -> None:
+        self.by_key: dict[str, tuple[str, str, str]] = {}  # folded -> (id, kind, name)
+        self.ids: dict[str, str] = {}
+        for item in loaded:
+            record = item.record
+            self.ids.setdefault(record.id, record.kind_name)
+            if isinstance(record, NamedRecord):
+                for name in record.names:
+                    self.by_key.setdefault(_key(name.text), (record.id, record.kind_name, name.text))
+
+    def named(self, wanted: str, kinds: Iterable[str]) -> tuple[str, str] | None:
+        """(id, name) of a record of one of `kinds` that has `wanted` (an id) as a name or alias."""
+        found = self.by_key.get(_key(wanted.replace("-", " ")))
+        if found is not None and found[1] in kinds and found[0] != wanted:
+            return found[0], found[2]
+        return None
+
+    def similar_id(self, wanted: str, kinds: Iterable[str]) -> str | None:
+        allowed = set(kinds)
+        return closest(wanted, [rid for rid, kind in self.ids.items() if kind in allowed])
+
+
+def _key(text: str) -> str:
+    """What two names must share to count as the same name: invisible characters dropped
+    (a pasted Hangul filler or grapheme joiner looks identical), then folded (script,
+    width, case) with hyphens and runs of spaces as one space."""
+    return " ".join(fold(without_hidden(text)).replace("-", " ").split())
+
+
 def check_references(
-    loaded: list[LoadedRecord], kinds: dict[str, str], unloadable: set[str] | frozenset[str] = frozenset()
+    loaded: list[LoadedRecord],
+    kinds: dict[str, str],
+    unloadable: set[str] | frozenset[str] = frozenset(),
+    names: NameIndex | None = None,
 ) -> list[Problem]:
+    index = names or NameIndex(loaded)
     problems = []
     for item in loaded:
         for ref in references(item.record):
@@ -63,11 +134,20 @@ def check_references(
             wanted = " or ".join(ref.allowed)
             found = kinds.get(ref.target)
             if found is None:
+                named = index.named(ref.target, ref.allowed)
+                similar = None if named else index.similar_id(ref.target, ref.allowed)
+                if named is not None:
+                    fix = f"did you mean {named[0]!r} (named {named[1]!r})?"
+                elif similar is not None:
+                    fix = (
+                        f"did you mean {similar!r}? If not, create curated/{_folder(ref.allowed[0])}/{ref.target}.yaml"
+                    )
+                else:
+                    fix = f"create curated/{_folder(ref.allowed[0])}/{ref.target}.yaml or fix the id"
                 problems.append(
                     Problem(
                         item.locate(*ref.path),
-                        f"points to {ref.target!r}, but no {wanted} has that id; "
-                        f"create curated/{_folder(ref.allowed[0])}/{ref.target}.yaml or fix the id",
+                        f"points to {ref.target!r}, but no {wanted} has that id; {fix}",
                         field=field,
                         code="dangling-reference",
                     )
@@ -76,7 +156,7 @@ def check_references(
                 problems.append(
                     Problem(
                         item.locate(*ref.path),
-                        f"points to {ref.target!r}, which is a {found}; expected a {wanted}",
+                        f"points to {ref.target!r}, which is {with_article(found)}; expected {with_article(wanted)}",
                         field=field,
                         code="wrong-reference-type",
                     )
@@ -95,9 +175,8 @@ def _folder(kind: str) -> str:
 
 
 def check_duplicate_names(loaded: list[LoadedRecord]) -> list[Problem]:
-    """Two records of one type with the same preferred name are probably one thing twice."""
-    seen: dict[tuple[str, str, str], LoadedRecord] = {}
-    problems = []
+    """Two records of one type with the same preferred name (folded: script, width, case)."""
+    groups: dict[tuple[str, str], dict[str, list[tuple[LoadedRecord, int, Name]]]] = {}
     for item in loaded:
         record = item.record
         if not isinstance(record, NamedRecord):
@@ -106,14 +185,23 @@ def check_duplicate_names(loaded: list[LoadedRecord]) -> list[Problem]:
         for index, name in enumerate(record.names):
             if preferred.get(name.lang) != name.text or name.misspelling:
                 continue
-            key = (record.kind_name, name.lang, name_key(name.text))
-            other = seen.setdefault(key, item)
-            if other is not item:
+            key = (record.kind_name, _key(name.text))
+            groups.setdefault(key, {}).setdefault(record.id, []).append((item, index, name))
+    problems = []
+    for by_record in groups.values():
+        if len(by_record) < 2:
+            continue
+        firsts = {entries[0][0].record.id: entries[0][0] for entries in by_record.values()}
+        original, *newer = oldest_first(firsts.values())
+        for item in newer:
+            record = item.record
+            for _, index, name in by_record[record.id]:
                 problems.append(
                     Problem(
                         item.locate("names", index, "text"),
-                        f"{record.kind_name}s {other.record.id!r} and {record.id!r} share the preferred "
-                        f"{name.lang} name {name.text!r}; merge them or make the names distinct",
+                        f"the preferred {name.lang} name {name.text!r} is already a preferred name of "
+                        f"{record.kind_name} {original.record.id!r} ({original.shown_as}); "
+                        "merge the two records or make the names distinct",
                         field=f"names.{index}.text",
                         code="duplicate-name",
                     )
@@ -121,15 +209,39 @@ def check_duplicate_names(loaded: list[LoadedRecord]) -> list[Problem]:
     return problems
 
 
-def name_key(text: str) -> str:
-    """What two names must share to count as the same name.
-
-    Invisible characters are dropped (a name with a Hangul filler or a combining grapheme
-    joiner pasted in looks identical), then NFKC, whitespace folding and case folding
-    (full-width ＷＡＮＧ, `wang` and `Wang` meet), then NFKC again, since case folding
-    can leave a string that is no longer normalised.
-    """
-    return unicodedata.normalize("NFKC", normalize(without_hidden(text)).casefold())
+def check_duplicate_figures(loaded: list[LoadedRecord]) -> list[Problem]:
+    """Two figures citing the same paragraph for the same value and unit are one figure twice."""
+    groups: dict[tuple[object, ...], list[LoadedRecord]] = {}
+    for item in loaded:
+        figure = item.record
+        if not isinstance(figure, Figure):
+            continue
+        for citation in figure.cite:
+            key = (citation.source, citation.para, figure.value, figure.lower, figure.upper, figure.unit)
+            group = groups.setdefault(key, [])
+            if item not in group:
+                group.append(item)
+    problems = []
+    reported: set[tuple[str, str]] = set()
+    for (source, para, *_), group in groups.items():
+        if len(group) < 2:
+            continue
+        original, *newer = oldest_first(group)
+        for item in newer:
+            if (item.record.id, original.record.id) in reported:
+                continue
+            reported.add((item.record.id, original.record.id))
+            problems.append(
+                Problem(
+                    item.locate("id"),
+                    f"figure {original.record.id!r} ({original.shown_as}) already records this number: same "
+                    f"source ({source} paragraph {para}), value and unit; keep one figure (add what this one "
+                    "says to it) or fix the value",
+                    field="id",
+                    code="duplicate-figure",
+                )
+            )
+    return problems
 
 
 def check_part_of_cycles(loaded: list[LoadedRecord]) -> list[Problem]:
@@ -178,6 +290,17 @@ def check_source_files(loaded: list[LoadedRecord]) -> list[Problem]:
                 )
             )
     return problems
+
+
+def name_key(text: str) -> str:
+    """What two names must share to count as the same name.
+
+    Invisible characters are dropped (a name with a Hangul filler or a combining grapheme
+    joiner pasted in looks identical), then NFKC, whitespace folding and case folding
+    (full-width ＷＡＮＧ, `wang` and `Wang` meet), then NFKC again, since case folding
+    can leave a string that is no longer normalised.
+    """
+    return unicodedata.normalize("NFKC", normalize(without_hidden(text)).casefold())
 
 
 def check_uses_name_products(loaded: list[LoadedRecord]) -> list[Problem]:

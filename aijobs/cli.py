@@ -423,19 +423,64 @@ def new_command(
     ] = None,
     name: Annotated[str | None, typer.Option(help="The name as the source writes it.")] = None,
     lang: Annotated[str, typer.Option(help="The name's language: zh-Hans, zh-Hant or en.")] = "zh-Hans",
+    anonymous: Annotated[
+        str | None, typer.Option(help="People and companies the source does not name: a label in your words.")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="Occupations: the status the source gives it.")] = None,
+    status_cite: Annotated[
+        str | None, typer.Option(help="Occupations: SOURCE-ID:PARAGRAPH:QUOTE that states the status.")
+    ] = None,
     measure: Annotated[str | None, typer.Option(help="Figures: what is measured, in your words.")] = None,
     value: Annotated[str | None, typer.Option(help="Figures: the number.")] = None,
     unit: Annotated[str | None, typer.Option(help="Figures: people, count, CNY, percent, ...")] = None,
     as_written: Annotated[str | None, typer.Option(help="Figures: the number exactly as written.")] = None,
+    about: Annotated[
+        list[str] | None, typer.Option(help="Figures: an occupation, company or person id (repeatable).")
+    ] = None,
+    producer: Annotated[
+        str | None, typer.Option(help="Figures: who produced it, KIND or KIND:ID (e.g. official:mohrss).")
+    ] = None,
+    period: Annotated[str | None, typer.Option(help="Figures: the date or period, YYYY[-MM[-DD]].")] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="Figures: SOURCE-ID:PARAGRAPH; lists the numbers it states, with quotes."),
+    ] = None,
+    pick: Annotated[int | None, typer.Option(help="Figures: with --from, the number to fill in.")] = None,
     curated: CuratedOpt = DEFAULT_CURATED,
+    corpus: CorpusOpt = None,
 ) -> None:
-    """Create a minimal, valid record file to start from."""
-    from aijobs.tools.scaffold import create_record
+    """Create a minimal, valid record file to start from, holding only what you give."""
+    from aijobs.tools.scaffold import apply_pick, create_record, describe_choices, number_choices
 
-    options = {"cite": cite, "name": name, "lang": lang, "measure": measure, "value": value, "unit": unit}
-    options["as_written"] = as_written
-    path = create_record(curated, kind, record_id, options)
-    typer.echo(f"wrote {path}; check it with `aijobs verify`")
+    options: dict[str, Any] = {
+        "cite": cite,
+        "name": name,
+        "lang": lang,
+        "anonymous": anonymous,
+        "status": status,
+        "status_cite": status_cite,
+        "measure": measure,
+        "value": value,
+        "unit": unit,
+        "as_written": as_written,
+        "about": about,
+        "producer": producer,
+        "period": period,
+    }
+    if from_ is not None:
+        if kind != "figure":
+            raise UsageError("--from fills in a figure; use it with TYPE figure")
+        source, para, choices = number_choices(curated, from_, corpus)
+        if pick is None:
+            typer.echo(describe_choices(source, para, choices))
+            return
+        options = apply_pick(options, source, para, choices, pick)
+    elif pick is not None:
+        raise UsageError("--pick chooses a number listed by --from SOURCE-ID:PARAGRAPH; give --from too")
+    created = create_record(curated, kind, record_id, options, corpus)
+    for note in created.notes:
+        typer.echo(f"warning: {note}", err=True)
+    typer.echo(f"wrote {created.path}; check it with `aijobs validate` and `aijobs verify`")
 
 
 @app.command("diff")

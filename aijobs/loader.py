@@ -9,17 +9,19 @@ from __future__ import annotations
 import os
 import re
 import stat
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from aijobs.fields import SLUG_PATTERN
 from aijobs.files import FileProblem, read_regular_file, refusal, symlink_problem
 from aijobs.problems import Location, Problem, display_path, printable
-from aijobs.records import TYPE_BY_FOLDER, Record
+from aijobs.records import RECORD_TYPES, TYPE_BY_FOLDER, Record
+from aijobs.suggest import closest, with_article
 from aijobs.yamlfile import YamlDocument, YamlError, read_yaml
 
 EXTENSION = ".yaml"
@@ -268,9 +270,15 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
     if not isinstance(data, dict):
         found = "an empty file" if data is None else type(data).__name__
         return None, [
-            Problem(document.locate(()), f"expected a mapping of fields (a {model.kind_name} record), found {found}"),
+            Problem(
+                document.locate(()),
+                f"expected a mapping of fields ({with_article(model.kind_name)} record), found {found}",
+            ),
             *_file_name_problems(stem, document.shown_as),
         ]
+    misplaced = _misplaced(data, model)
+    if misplaced is not None:
+        return None, [misplaced_problem(document, model, misplaced)]
     problems: list[Problem] = []
     record_id = data.get("id")
     if isinstance(record_id, str) and _SLUG.fullmatch(record_id) and record_id != stem:
@@ -289,11 +297,65 @@ def validate_document(document: YamlDocument, folder: str, stem: str) -> tuple[L
     try:
         record = model.model_validate(data)
     except ValidationError as exc:
-        problems.extend(describe_validation_error(exc, document, model.kind_name))
+        problems.extend(describe_validation_error(exc, document, model.kind_name, model))
         return None, problems
     if problems:
         return None, problems
     return LoadedRecord(record, document.path, document.shown_as), []
+
+
+def _misplaced(data: dict[Any, Any], model: type[Record]) -> type[Record] | None:
+    """The record type whose fields fit this file's keys when the folder's type does not.
+
+    Each type is scored by how many of the file's top-level keys it lacks; a file is
+    misplaced when its folder's type lacks some and another type lacks none.
+    """
+    keys = {key for key in data if isinstance(key, str)}
+
+    def unknown(candidate: type[Record]) -> int:
+        return len(keys - set(candidate.model_fields))
+
+    if unknown(model) == 0:
+        return None
+    fits = [candidate for candidate in RECORD_TYPES if candidate is not model and unknown(candidate) == 0]
+    return fits[0] if len(fits) == 1 else None
+
+
+def misplaced_problem(document: YamlDocument, model: type[Record], fits: type[Record]) -> Problem:
+    stray = sorted(key for key in document.data if key not in model.model_fields)
+    return Problem(
+        document.locate(()),
+        f"this looks like {with_article(fits.kind_name)} record ({', '.join(stray)} are "
+        f"{fits.kind_name} fields, not {model.kind_name} fields); move it to curated/{fits.folder}/",
+        code="misplaced",
+    )
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models a field's type can hold (through lists, unions, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    found: list[type[BaseModel]] = []
+    for argument in typing.get_args(annotation):
+        found += _models_in(argument)
+    return found
+
+
+def _field_names_at(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
+    """The field names allowed where a pydantic error location points (its parent's models)."""
+    models: list[type[BaseModel]] = [model]
+    for element in loc:
+        if not isinstance(element, str):
+            continue
+        inner = [
+            found
+            for current in models
+            if element in current.model_fields
+            for found in _models_in(current.model_fields[element].annotation)
+        ]
+        if inner:
+            models = inner
+    return {name for current in models for name in current.model_fields}
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[list[str | int], bool]:
@@ -333,17 +395,26 @@ def _found(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def describe_validation_error(exc: ValidationError, document: YamlDocument, kind: str) -> list[Problem]:
+def describe_validation_error(
+    exc: ValidationError, document: YamlDocument, kind: str, model: type[BaseModel] | None = None
+) -> list[Problem]:
     by_path: dict[tuple[str | int, ...], list[tuple[str, str, Any]]] = {}
+    allowed: dict[tuple[str | int, ...], set[str]] = {}
     missing_keys: set[tuple[str | int, ...]] = set()
     for error in exc.errors(include_url=False):
         path, missing = _data_path(document.data, tuple(error["loc"]))
         key = tuple(path)
         if missing:
             missing_keys.add(key)
+        if error["type"] == "extra_forbidden" and model is not None:
+            allowed[key] = _field_names_at(model, tuple(error["loc"])[:-1])
         by_path.setdefault(key, []).append((error["type"], error["msg"], error.get("input")))
+    guesses = {key: guess for key in allowed if (guess := closest(str(key[-1]), allowed[key])) is not None}
+    explained = {(*key[:-1], guess) for key, guess in guesses.items()}  # "missing" fields a typo explains
     problems = []
     for key, errors in by_path.items():
+        if key in explained and key in missing_keys:
+            continue
         # Our own checks (value_error) explain more than "input should be 'unknown'".
         preferred = [e for e in errors if e[0] == "value_error"] or errors
         messages = list(dict.fromkeys(_clean_message(msg) for _, msg, _ in preferred))
@@ -351,7 +422,9 @@ def describe_validation_error(exc: ValidationError, document: YamlDocument, kind
         field = ".".join(str(part) for part in key)
         if error_type == "extra_forbidden":
             location = document.locate((*key, "__key__"))
-            message = f"unknown field {key[-1]!r} in a {kind} record; check the spelling or remove it"
+            guess = guesses.get(key)
+            fix = f"did you mean {guess!r}?" if guess else "check the spelling or remove it"
+            message = f"unknown field {key[-1]!r} in {with_article(kind)} record; {fix}"
         elif error_type == "missing":
             location = document.locate(key[:-1])
             message = "required field is missing"

@@ -251,9 +251,13 @@ def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocume
         line, column = _position(exc.problem_mark or exc.context_mark)
         what = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        raise YamlError(
-            Problem(Location(shown_as, line, column), f"YAML syntax error: {what}{context}", code="yaml")
-        ) from None
+        plain = explain_syntax_error(text, line, column, what)
+        if plain is not None:
+            line, column, advice = plain
+            message = f"{advice}; the YAML parser says: {what}{context}"
+        else:
+            message = f"YAML syntax error: {what}{context}"
+        raise YamlError(Problem(Location(shown_as, line, column), message, code="yaml")) from None
     except yaml.YAMLError as exc:
         raise YamlError(Problem(Location(shown_as, 1, 1), f"YAML error: {exc}", code="yaml")) from None
     except RecursionError:
@@ -261,6 +265,70 @@ def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocume
     finally:
         loader.dispose()
     return YamlDocument(path or Path(shown_as), shown_as, data, builder.marks)
+
+
+_KEY_START = re.compile(r"^( *)(?:- +)*")
+
+
+def _key_column(line: str) -> int:
+    """Where a line's key starts (after its indentation and any list dashes), counting from 1."""
+    match = _KEY_START.match(line)
+    return (match.end() if match else 0) + 1
+
+
+def explain_syntax_error(text: str, line: int, column: int, problem: str) -> tuple[int, int, str] | None:
+    """The commonest YAML slips in plain words, with the fix: (line, column, advice), or None.
+
+    An unquoted ': ' inside a value and a line indented more or less than its siblings
+    produce parser messages ("mapping values are not allowed in this context", "did not
+    find expected key") that do not say what to do.
+    """
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    here = lines[line - 1]
+    before = here[: max(column - 1, 0)]
+    if "tab character" in problem:
+        return line, column, "indent with spaces, not tabs"
+    if problem.startswith("mapping values are not allowed"):
+        key_end = before.find(": ")
+        if key_end >= 0 and before[:key_end].strip(" -"):
+            key = before[:key_end].strip(" -")
+            value = before[key_end + 2 :].strip() + here[column - 1 :].rstrip()
+            return line, key_end + 3, f"quote this value: it contains ': ' (write {key}: {_quoted(value)})"
+        return _indentation(lines, line)
+    if problem.startswith("did not find expected ',' or '}'"):
+        item_start = max(before.rfind("{"), before.rfind(", ")) + 1
+        item = before[item_start:].lstrip(" ,")
+        if ": " in item:
+            key, _, start = item.partition(": ")
+            rest = here[column - 1 :]
+            end = min((i for i in (rest.find(","), rest.find("}")) if i >= 0), default=len(rest))
+            value = (start + rest[:end]).strip()
+            where = here.find(start, item_start) + 1 if start else column
+            return line, where, f"quote this value: it contains ': ' (write {key}: {_quoted(value)})"
+        return None
+    if problem.startswith(("did not find expected key", "did not find expected '-' indicator")):
+        return _indentation(lines, line)
+    return None
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _indentation(lines: list[str], line: int) -> tuple[int, int, str] | None:
+    above = next((lines[i] for i in range(line - 2, -1, -1) if lines[i].strip()), None)
+    if above is None:
+        return None
+    want, have = _key_column(above), _key_column(lines[line - 1])
+    if want == have:
+        return None
+    return (
+        line,
+        have,
+        f"indent this line to match the line above: its key starts at column {want}, this one at column {have}",
+    )
 
 
 def read_yaml(path: Path, shown_as: str) -> YamlDocument:

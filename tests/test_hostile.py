@@ -121,8 +121,9 @@ CASES: dict[str, tuple[Callable[[Workspace], None], str]] = {
             "names: [{text: 王芳职业, lang: zh-Hans, cite: [{source: demo-news, para: 5, quote: 王芳}]}]\n"
             "statuses: [{status: emerging, cite: [{source: demo-news, para: 5, quote: 王芳}]}]\n",
         ),
-        "curated/occupations/wang-fang.yaml:1:5: id: id 'wang-fang' is already used by the person at "
-        "curated/people/wang-fang.yaml:1:5; ids must be unique across all record types",
+        # outside git, the later path is taken for the newer file
+        "curated/people/wang-fang.yaml:1:5: id: id 'wang-fang' is already used by the occupation at "
+        "curated/occupations/wang-fang.yaml:1:5; ids must be unique across all record types",
     ),
     "dangling reference": (
         _replace("people/wang-fang.yaml", "occupation: data-tagger", "occupation: nobody-knows"),
@@ -209,8 +210,10 @@ CASES: dict[str, tuple[Callable[[Workspace], None], str]] = {
             "id: wang-fang-2\n"
             "names: [{text: ＷＡＮＧ　ｆａｎｇ, lang: en, cite: [{source: demo-news, para: 4, quote: Wang Fang}]}]\n",
         ),
-        "curated/people/wang-fang.yaml:7:11: names.1.text: persons 'wang-fang-2' and 'wang-fang' share the "
-        "preferred en name 'Wang Fang'; merge them or make the names distinct",
+        # without git, the later file in path order counts as the newer one (wang-fang.yaml sorts after -2)
+        "curated/people/wang-fang.yaml:7:11: names.1.text: the preferred en name 'Wang Fang' is already a "
+        "preferred name of person 'wang-fang-2' (curated/people/wang-fang-2.yaml); merge the two records or "
+        "make the names distinct",
     ),
     "invisible character in an id": (
         _replace("people/wang-fang.yaml", "id: wang-fang", "id: wang\u034f-fang"),

@@ -315,7 +315,7 @@ def test_source_description_is_a_claim_checked_against_its_document(workspace: W
     workspace.replace("sources/demo-news.yaml", "quote: 示例新闻}\n", "quote: 不在这里}\n")
     kb = load(workspace.curated)
     assert [str(p) for p in verify(kb, Corpus.open(kb, workspace.corpus)).problems] == [
-        "curated/sources/demo-news.yaml:13:7: demo-news:description cite: quote '不在这里' is not in demo-news "
+        "curated/sources/demo-news.yaml:13:7: description.cite.0: quote '不在这里' is not in demo-news "
         "paragraph 1; it occurs nowhere in the document: copy the span exactly from `aijobs source`"
     ]
 

@@ -112,7 +112,7 @@ def test_a_use_of_a_missing_product_is_a_dangling_reference(with_product: Worksp
     with_product.replace("occupations/data-tagger.yaml", "product: demo-app", "product: demo-ap")
     (problem,) = problems_of(with_product)
     assert "uses.0.product: points to 'demo-ap', but no product has that id" in problem
-    assert "create curated/products/demo-ap.yaml or fix the id" in problem
+    assert problem.endswith("did you mean 'demo-app'? If not, create curated/products/demo-ap.yaml")
 
 
 def test_the_maker_must_be_a_company(with_product: Workspace) -> None:

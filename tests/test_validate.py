@@ -73,8 +73,7 @@ def test_load_raises_with_every_problem(workspace: Workspace) -> None:
             "people/wang-fang.yaml",
             "ages:",
             "age:",
-            "curated/people/wang-fang.yaml:11:1: age: unknown field 'age' in a person record; "
-            "check the spelling or remove it",
+            "curated/people/wang-fang.yaml:11:1: age: unknown field 'age' in a person record; did you mean 'ages'?",
         ),
         (
             "occupations/data-tagger.yaml",

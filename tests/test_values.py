@@ -255,7 +255,8 @@ def test_duplicate_name_check_sees_through_invisible_characters() -> None:
 
     problems = check_duplicate_names([person("a", "Wang Fang"), person("b", "Wang\u3164 Fang")])
     assert [problem.message for problem in problems] == [
-        "persons 'a' and 'b' share the preferred en name 'Wang\u3164 Fang'; merge them or make the names distinct"
+        "the preferred en name 'Wang\u3164 Fang' is already a preferred name of person 'a' (curated/people/a.yaml); "
+        "merge the two records or make the names distinct"
     ]
 
 

@@ -33,9 +33,9 @@ def test_quote_in_another_paragraph_suggests_it(workspace: Workspace) -> None:
         "{source: demo-news, para: 2, quote: Wang Fang}",
     )
     assert failures(workspace) == [
-        "curated/people/wang-fang.yaml:10:9: wang-fang:names.1 cite: quote 'Wang Fang' is not in demo-news "
+        "curated/people/wang-fang.yaml:10:9: names.1.cite.0: quote 'Wang Fang' is not in demo-news "
         "paragraph 2; it occurs in paragraph 4: did you mean para: 4?",
-        "curated/people/wang-fang.yaml:10:9: wang-fang:names.1 cite: the name 'Wang Fang' is not written in "
+        "curated/people/wang-fang.yaml:10:9: names.1.cite.0: the name 'Wang Fang' is not written in "
         "demo-news paragraph 2; cite the paragraph that states it, or mark the name translation: true",
     ]
 
@@ -43,8 +43,24 @@ def test_quote_in_another_paragraph_suggests_it(workspace: Workspace) -> None:
 def test_quote_nowhere(workspace: Workspace) -> None:
     workspace.replace("people/wang-fang.yaml", "quote: leads a team", "quote: leads the team")
     assert failures(workspace) == [
-        "curated/people/wang-fang.yaml:21:9: wang-fang:roles.0 cite: quote 'leads the team' is not in demo-news "
-        "paragraph 4; it occurs nowhere in the document: copy the span exactly from `aijobs source`"
+        "curated/people/wang-fang.yaml:21:9: roles.0.cite.0: quote 'leads the team' is not in demo-news "
+        "paragraph 4; closest in paragraph 4: 'leads a team', document[quote]: leads a[the] team; "
+        "copy the span exactly from `aijobs source`"
+    ]
+    workspace.replace("people/wang-fang.yaml", "quote: leads the team", "quote: the data tagger as a job")
+    assert failures(workspace) == [
+        "curated/people/wang-fang.yaml:21:9: roles.0.cite.0: quote 'the data tagger as a job' is not in demo-news "
+        "paragraph 4; closest in the document: paragraph 2: 'the data tagger as a new', document[quote]: the "
+        "data tagger as a new[job]; copy the span exactly from `aijobs source`"
+    ]
+
+
+def test_one_wrong_character_is_marked(workspace: Workspace) -> None:
+    workspace.replace("figures/hefei-team-size.yaml", "quote: 40人左右}", "quote: 40人左右的数据标注圆队}")
+    assert failures(workspace) == [
+        "curated/figures/hefei-team-size.yaml:11:5: cite.0: quote '40人左右的数据标注圆队' is not in demo-news "
+        "paragraph 5; closest in paragraph 5: '40人左右的数据标注团队', document[quote]: 40人左右的数据标注团[圆]队; "
+        "copy the span exactly from `aijobs source`"
     ]
 
 
@@ -60,14 +76,14 @@ def test_missing_paragraph(workspace: Workspace) -> None:
         "{source: demo-news, para: 40, quote: leads a team}",
     )
     assert failures(workspace) == [
-        "curated/people/wang-fang.yaml:21:9: wang-fang:roles.0 cite: demo-news has no paragraph 40 (it has 1-6)"
+        "curated/people/wang-fang.yaml:21:9: roles.0.cite.0: demo-news has no paragraph 40 (it has 1-6)"
     ]
 
 
 def test_parallel_span_is_checked(workspace: Workspace) -> None:
     workspace.replace("people/wang-fang.yaml", "also: {para: 5, quote: 29岁}", "also: {para: 5, quote: 30岁}")
     assert failures(workspace) == [
-        "curated/people/wang-fang.yaml:15:9: wang-fang:ages.0 cite: quote '30岁' is not in demo-news paragraph 5; "
+        "curated/people/wang-fang.yaml:15:9: ages.0.cite.0: quote '30岁' is not in demo-news paragraph 5; "
         "it occurs nowhere in the document: copy the span exactly from `aijobs source`"
     ]
 

@@ -18,6 +18,7 @@ from aijobs.problems import Location, Problem
 from aijobs.provenance.corpus import Corpus, NormalizedDocument
 from aijobs.provenance.numbers import NumberMention, matches
 from aijobs.records import TYPE_BY_KIND, Citation, Name, StatedNumber
+from aijobs.suggest import Span, closest_span, mark_differences
 from aijobs.text import normalize
 
 
@@ -41,7 +42,7 @@ def verify(kb: KnowledgeBase, corpus: Corpus) -> VerifyReport:
             document = normalized.get(citation.source)
             if document is None:
                 continue  # not a source id: `validate` reports that
-            problems.extend(_citation_problems(claim, citation, document, _locator(kb, claim, index)))
+            problems.extend(_citation_problems(claim, index, citation, document, _locator(kb, claim, index)))
         number = claim.statement.stated_number()
         if number is not None:
             figures += 1
@@ -86,10 +87,15 @@ def _document_problems(kb: KnowledgeBase, corpus: Corpus) -> Iterator[Problem]:
             )
 
 
+def field_path(*parts: str | int) -> str:
+    """A field's path as every message names it: roles.0.cite.1 (as validate does)."""
+    return ".".join(str(part) for part in parts)
+
+
 def _citation_problems(
-    claim: Claim, citation: Citation, document: NormalizedDocument, where: Callable[[], Location]
+    claim: Claim, index: int, citation: Citation, document: NormalizedDocument, where: Callable[[], Location]
 ) -> Iterator[Problem]:
-    field_name = f"{claim.key} cite"
+    field_name = field_path(*claim.path, "cite", index)
     spans = citation.spans()
     for para, quote in spans:
         if para not in document.paragraphs:
@@ -107,7 +113,7 @@ def _citation_problems(
         hint = (
             f"; it occurs in paragraph {', '.join(map(str, elsewhere))}: did you mean para: {elsewhere[0]}?"
             if elsewhere
-            else "; it occurs nowhere in the document: copy the span exactly from `aijobs source`"
+            else _closest_hint(normalize(quote), para, document)
         )
         yield Problem(
             where(),
@@ -128,6 +134,30 @@ def _citation_problems(
             )
 
 
+def _closest_hint(quote: str, para: int, document: NormalizedDocument) -> str:
+    """Where the document says nearly what the quote says, with the differing characters marked."""
+    here = closest_span(quote, document.paragraphs[para])
+    best: tuple[int, Span] | None = None
+    for number, text in document.paragraphs.items():
+        span = closest_span(quote, text)
+        if number != para and span is not None and (best is None or span.score > best[1].score):
+            best = (number, span)
+    parts = []
+    if here is not None:
+        parts.append(
+            f"closest in paragraph {para}: {here.text!r}, document[quote]: {mark_differences(here.text, quote)}"
+        )
+    if best is not None and (here is None or best[1].score > here.score):
+        number, span = best
+        parts.append(
+            f"closest in the document: paragraph {number}: {span.text!r}, "
+            f"document[quote]: {mark_differences(span.text, quote)}"
+        )
+    if not parts:
+        return "; it occurs nowhere in the document: copy the span exactly from `aijobs source`"
+    return "; " + "; ".join(parts) + "; copy the span exactly from `aijobs source`"
+
+
 def _number_problem(
     kb: KnowledgeBase, claim: Claim, number: StatedNumber, normalized: dict[str, NormalizedDocument]
 ) -> Problem | None:
@@ -145,7 +175,7 @@ def _number_problem(
     return Problem(
         kb.locate(claim.subject, *claim.path, number.field),
         f"{claim.subject_kind} {wanted} is not evidenced in its cited paragraph(s); found: {found}",
-        field=".".join(str(part) for part in (*claim.path, "value")),
+        field=field_path(*claim.path, number.field),
         code="number-not-found",
     )
 

@@ -11,7 +11,10 @@ from typer.testing import CliRunner
 from aijobs import load
 from aijobs.cli import ID_WIDTH, app, format_hits
 from aijobs.db.build import build_sqlite
+from aijobs.db.engine import sqlite_engine
+from aijobs.db.migrate import downgrade, head_revision
 from aijobs.db.search import Hit, search
+from aijobs.db.upgrade import upgrade_file
 from aijobs.errors import UsageError
 from aijobs.text import fold, pinyin_keys
 from tests.conftest import Workspace
@@ -193,3 +196,21 @@ def test_output_names_each_name_once_and_fits_long_ids() -> None:
     assert long_id not in lines[1] and long_id[: ID_WIDTH - 1] + "…" in lines[1]
     assert lines[2].endswith("artificial  (matched alias: AI trainer)")
     assert len({line.index(name) for line, name in zip(lines, ("OpenAI", "Long", "artificial"), strict=True)}) == 1
+
+
+def test_an_upgraded_database_searches_like_a_fresh_build(db: Path) -> None:
+    queries = ["wangfang", "sjbzy", "data-tagger", "王", "tagger data"]
+    with sqlite3.connect(db) as connection:
+        fresh = [[(h.entity_id, h.tier) for h in search(connection, q)] for q in queries]
+    engine = sqlite_engine(db)
+    try:
+        with engine.begin() as connection:
+            downgrade(connection, "0005")  # the schema before pinyin keys and id entries
+        with engine.begin() as connection:
+            columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(search_entry)")}
+            assert "pinyin" not in columns
+    finally:
+        engine.dispose()
+    assert upgrade_file(db) == ("0005", head_revision())
+    with sqlite3.connect(db) as connection:
+        assert [[(h.entity_id, h.tier) for h in search(connection, q)] for q in queries] == fresh

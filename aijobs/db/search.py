@@ -15,7 +15,7 @@ Ranking (best first), one rule everywhere:
 4. pinyin: the pinyin key equals, then the initials equal, then the key starts with,
    the initials start with, the key contains, the initials contain the query's letters;
 5. words: every word of the query starts a word of some name of the entity (Chinese
-   words: occurs in it), in any order; then the same where some words matched pinyin keys;
+   words: occurs in it), in any order;
 6. fuzzy (only when nothing above matched, shown as "did you mean"): every word of the
    query is close to a word of a name (rapidfuzz ratio >= 80), best score first.
 
@@ -55,7 +55,7 @@ KIND_ORDER = ("preferred", "alias", "translation", "misspelling", "label", "meas
 TYPE_ORDER = ("occupation", "person", "company", "product", "figure", "source")
 FUZZY_CUTOFF = 80.0
 _CAP = 5000  # candidate rows read at most per step: enough for any ranking a person reads
-_FUZZY_CANDIDATES = 300
+_FUZZY_CANDIDATES = 1000
 _TOKENS = re.compile(r"[\s\-_/·・,，、()（）]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -147,7 +147,8 @@ def _like(value: str) -> str:
 
 
 def _condition(reader: _Reader, word: str, letters: str, name: str, params: dict[str, Any]) -> str:
-    """SQL true for every entry `word` (or its letters, against the pinyin keys) may match: a superset."""
+    """SQL true for every entry `word` (or its letters, against the pinyin keys; none when
+    `letters` is empty) may match: a superset of what the Python ranking accepts."""
     params[name] = word
     params[name + "l"] = letters
     params[name + "n"] = len(letters)
@@ -159,7 +160,7 @@ def _condition(reader: _Reader, word: str, letters: str, name: str, params: dict
         return f"(s.folded LIKE :{name}k OR {keys})"
     parts: list[str] = []
     if len(word) >= 3:
-        terms = [_phrase(word)]
+        terms = [("" if letters else "{text folded} : ") + _phrase(word)]
         if len(letters) >= 3 and letters != word:
             terms.append("{pinyin initials} : " + _phrase(letters))
         params[name + "m"] = " OR ".join(terms)
@@ -186,8 +187,11 @@ def _all_words(reader: _Reader, query: Query) -> list[Row]:
     """Every entry of the entities that may have each word of the query in some entry."""
     params = _base_params(query)
     filters = []
-    for index, word in enumerate(query.words):
-        condition = _condition(reader, word, compact(word), f"w{index}", params)
+    # Words of three characters or more go through the index; shorter ones (a scan) only
+    # when there is no longer word: the rows are checked word by word in Python anyway.
+    indexed = [word for word in query.words if len(word) >= 3] or list(query.words)
+    for index, word in enumerate(indexed):
+        condition = _condition(reader, word, "", f"w{index}", params)
         filters.append(f"s.entity_id IN (SELECT s.entity_id FROM search_entry s WHERE {condition})")
     return reader.rows(_SELECT + "WHERE " + " AND ".join(filters) + _ORDER, params)
 
@@ -195,7 +199,7 @@ def _all_words(reader: _Reader, query: Query) -> list[Row]:
 def _near(reader: _Reader, query: Query) -> list[Row]:
     """Entries sharing the most trigrams with the query: the candidates for fuzzy matching."""
     params = {"q": query.folded, "cap": _FUZZY_CANDIDATES}
-    grams = {word[i : i + 3] for word in query.words for i in range(len(word) - 2)}
+    grams = {gram for word in query.words for gram in _grams(word)}
     if not grams:
         return []
     if reader.dialect == "postgresql":
@@ -208,6 +212,13 @@ def _near(reader: _Reader, query: Query) -> list[Row]:
         "ON n.id = s.id"
     )
     return reader.rows(sql, params)
+
+
+def _grams(word: str) -> list[str]:
+    """The substrings a misspelt `word` likely shares with the right one: of 4 characters in
+    words of 7 or more (one typo leaves some intact, and they are rarer than trigrams), else 3."""
+    size = 4 if len(word) >= 7 else 3
+    return [word[i : i + size] for i in range(len(word) - size + 1)]
 
 
 def _pinyin_order(letters: str, pinyin: str | None, initials: str | None) -> int | None:
@@ -236,11 +247,9 @@ def _entry_rank(query: Query, folded: str, pinyin: str | None, initials: str | N
     return None if order is None else (PINYIN, order + len(pinyin or "") / 1000)
 
 
-def _word_in(word: str, folded: str, pinyin: str | None, initials: str | None) -> bool:
-    """Whether `word` starts a word of `folded` (is anywhere in it, if Chinese) or matches the pinyin keys."""
-    if _HAN.search(word):
-        return word in folded
-    return _starts_word(word, folded) or _pinyin_order(compact(word), pinyin, initials) is not None
+def _word_in(word: str, folded: str) -> bool:
+    """Whether `word` starts a word of `folded` (is anywhere in it, if Chinese)."""
+    return word in folded if _HAN.search(word) else _starts_word(word, folded)
 
 
 def _starts_word(word: str, folded: str) -> bool:
@@ -265,14 +274,15 @@ def _fuzzy_score(query: Query, folded: str) -> tuple[float, float]:
     from rapidfuzz import fuzz
 
     tokens = [token for token in _TOKENS.split(folded) if token]
+    words = [token for token in _TOKENS.split(query.folded) if token]  # split as the names are
     worst = 100.0
-    for word in query.words:
+    for word in words:
         best = max((fuzz.ratio(word, token) for token in tokens), default=0.0)
         if _HAN.search(word):
             best = max(best, fuzz.partial_ratio(word, folded))
         worst = min(worst, best)
     whole = fuzz.ratio(query.folded, folded)
-    return (worst if len(query.words) > 1 else max(worst, whole)), whole
+    return (worst if len(words) > 1 else max(worst, whole)), whole
 
 
 def _best(hits: dict[str, Hit], hit: Hit) -> None:
@@ -292,17 +302,18 @@ def _ranked(reader: _Reader, query: Query) -> list[Hit]:
         found = _entry_rank(query, row[5], row[6], row[7])
         if found is not None:
             _best(hits, _hit(query, row, *found))
-    if len(query.words) > 1:
+    # Words in any order: needed only to fill the list, and not for a query of short words
+    # that matched already (li na, lu qi: a scan per word finds little more).
+    if len(query.words) > 1 and not (hits and all(len(word) < 3 for word in query.words)):
         entities: dict[str, list[Row]] = {}
         for row in _all_words(reader, query):
             entities.setdefault(row[0], []).append(row)
         for rows in entities.values():
-            if not all(any(_word_in(word, *row[5:8]) for row in rows) for word in query.words):
+            if not all(any(_word_in(word, row[5]) for row in rows) for word in query.words):
                 continue
-            # Shown: the entry with most of the words; after those spelled out, those found by pinyin.
+            # Shown: the entry with most of the words, then the shortest.
             shown = min(rows, key=lambda row: (-sum(w in row[5] for w in query.words), len(row[5]), row[4], row[3]))
-            spelled = all(any(_starts_word(word, row[5]) for row in rows) for word in query.words)
-            _best(hits, _hit(query, shown, WORDS, (0 if spelled else 1) + len(shown[5]) / 1000))
+            _best(hits, _hit(query, shown, WORDS, len(shown[5]) / 1000))
     if not hits and len(query.folded) >= 3:
         for row in _near(reader, query):
             score, whole = _fuzzy_score(query, row[5])

@@ -296,15 +296,16 @@ def _hit(query: Query, row: Row, tier: int, order: float) -> Hit:
     return Hit(entity_id, type_, name, text_, kind, (tier, order, *_order(kind, type_), script))
 
 
-def _ranked(reader: _Reader, query: Query) -> list[Hit]:
+def _ranked(reader: _Reader, query: Query, limit: int) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for row in _matching(reader, query):
         found = _entry_rank(query, row[5], row[6], row[7])
         if found is not None:
             _best(hits, _hit(query, row, *found))
-    # Words in any order: needed only to fill the list, and not for a query of short words
-    # that matched already (li na, lu qi: a scan per word finds little more).
-    if len(query.words) > 1 and not (hits and all(len(word) < 3 for word in query.words)):
+    # Words in any order rank below: needed only to fill the list, and not for a query of
+    # short words that matched already (li na, lu qi: a scan per word finds little more).
+    short = all(len(word) < 3 for word in query.words)
+    if len(query.words) > 1 and len(hits) < limit and not (hits and short):
         entities: dict[str, list[Row]] = {}
         for row in _all_words(reader, query):
             entities.setdefault(row[0], []).append(row)
@@ -331,7 +332,7 @@ def search(connection: sqlite3.Connection | Connection | Session, query: str, li
     """
     parsed = Query.parse(query)
     reader = _Reader(connection)
-    ordered = _ranked(reader, parsed)[:limit]
+    ordered = _ranked(reader, parsed, limit)[:limit]
     names = _preferred_names(reader, [hit.entity_id for hit in ordered])
     return [Hit(h.entity_id, h.type, h.name, h.matched, h.kind, h.rank, names.get(h.entity_id, ())) for h in ordered]
 

@@ -28,6 +28,7 @@ from aijobs.errors import AijobsError, UsageError
 from aijobs.problems import Problem, ProblemsFound, format_problems
 
 if TYPE_CHECKING:
+    from aijobs.db.search import Hit
     from aijobs.kb import KnowledgeBase
 
 INTERRUPTED = 130
@@ -353,26 +354,48 @@ def db_upgrade_command(
 @app.command("search")
 def search_command(
     query: Annotated[
-        str, typer.Argument(help="A name or part of one, in simplified or traditional Chinese or English.")
+        str,
+        typer.Argument(help="A name, part of one, its pinyin or initials, or a record id; any script, any word order."),
     ],
-    db: Annotated[Path, typer.Option("--db", help="The database built by `aijobs build`.")] = DEFAULT_DB,
+    db: Annotated[
+        str, typer.Option("--db", help="The database built by `aijobs build`: a SQLite file or a postgresql:// URL.")
+    ] = str(DEFAULT_DB),
     limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 20,
 ) -> None:
-    """Find occupations, people, organisations and figures by any of their names.
+    """Find occupations, people, organisations, figures and sources by any of their names.
 
-    Scripts, widths and case are folded: 訓練師 finds 训练师, ＡＩ finds AI. Exact
-    preferred names rank first, then exact aliases, then partial matches.
+    Scripts, widths and case are folded (訓練師 finds 训练师, ＡＩ finds AI); pinyin with or
+    without spaces and initials find Chinese names (luochong, lc); the words of a query
+    may come in any order; a record id finds its record. Exact names rank first, then
+    prefixes, substrings, pinyin; when nothing matches, close spellings are offered
+    ("did you mean"). Exit 1 when nothing is found.
     """
-    from aijobs.db.search import search_file
+    from aijobs.db.engine import is_server_url
+    from aijobs.db.search import did_you_mean, search_file
 
-    hits = search_file(_database_to_read(db), query, limit)
+    hits = search_file(db if is_server_url(db) else _database_to_read(Path(db)), query, limit)
     if not hits:
         typer.echo(f"no match for {query!r}")
         raise typer.Exit(1)
-    for hit in hits:
-        names = " / ".join(text for _, text in hit.names) or hit.name
-        matched = f"  (matched {hit.kind}: {hit.matched})" if hit.matched not in names else ""
-        typer.echo(f"{hit.type:<10} {hit.entity_id:<36} {names}{matched}")
+    if hits[0].tier == "fuzzy":
+        typer.echo(f"no exact match for {query!r}; did you mean {did_you_mean(query, hits[0])!r}?")
+    typer.echo(format_hits(hits))
+
+
+ID_WIDTH = 36
+
+
+def format_hits(hits: list[Hit]) -> str:
+    """One line per hit: type, id (ellipsized past ID_WIDTH) and each distinct name once."""
+    ids = [hit.entity_id if len(hit.entity_id) <= ID_WIDTH else hit.entity_id[: ID_WIDTH - 1] + "…" for hit in hits]
+    type_width = max(len(hit.type) for hit in hits)
+    id_width = max(len(shown) for shown in ids)
+    lines = []
+    for hit, shown in zip(hits, ids, strict=True):
+        names = hit.display_names
+        matched = f"  (matched {hit.kind}: {hit.matched})" if hit.kind != "id" and hit.matched not in names else ""
+        lines.append(f"{hit.type:<{type_width}}  {shown:<{id_width}}  {names}{matched}".rstrip())
+    return "\n".join(lines)
 
 
 @app.command("fmt")

@@ -101,3 +101,51 @@ def locate(haystack: str, needle: str) -> tuple[int, int] | None:
     if start < 0:
         return None
     return offsets[start], offsets[start + len(wanted) - 1] + 1
+
+
+# Pinyin keys: how a name written in Chinese is found by someone typing Latin letters.
+# 罗翀 has the key "luochong" and the initials "lc"; 人工智能训练师 "rengongzhinengxunlianshi"
+# and "rgznxls". Letters and digits between Chinese characters are kept as they are (AI狐头条:
+# "aihutoutiao", "aihtt"). Queries are compared after `compact`, so "luo chong", "Luo-Chong"
+# and "luochong" meet in one form.
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_RUNS = re.compile(rf"[{_HAN}]+|[^{_HAN}]+")
+_IS_HAN = re.compile(rf"[{_HAN}]")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def compact(text: str) -> str:
+    """Only the ASCII letters and digits of folded text: the form pinyin keys are compared in."""
+    return _NOT_ALNUM.sub("", text)
+
+
+@lru_cache(maxsize=1 << 16)
+def pinyin_keys(text: str) -> tuple[str, str] | None:
+    """The full pinyin key and the initials of a name; None when it has no Chinese character.
+
+    Uses pypinyin, which ships its own dictionary (with phrases, so 重庆 is chongqing): no
+    download, no network. Tones are dropped; ü is written v, as people type it.
+    """
+    folded = fold(text)
+    if not _IS_HAN.search(folded):
+        return None
+    full: list[str] = []
+    initials: list[str] = []
+    for run in _HAN_RUNS.findall(folded):
+        if _IS_HAN.match(run):
+            syllables = _syllables(run)
+            full.extend(syllables)
+            initials.extend(s[:1] for s in syllables)
+        else:
+            kept = compact(run)
+            full.append(kept)
+            initials.append(kept)
+    return "".join(full), "".join(initials)
+
+
+@lru_cache(maxsize=1 << 16)
+def _syllables(run: str) -> tuple[str, ...]:
+    """The toneless pinyin of a run of Chinese characters, read as phrases (pypinyin is slow: cached)."""
+    from pypinyin import lazy_pinyin  # loaded on first use: it reads its dictionaries once
+
+    return tuple(compact(syllable) for syllable in lazy_pinyin(run))

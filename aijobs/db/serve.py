@@ -37,7 +37,26 @@ FACETS = {
     "entity": ["type"],
 }
 
+PLUGINS = Path(__file__).parent / "plugins"
+"""Datasette plugins shipped with aijobs (loaded with --plugins-dir): the search functions."""
+
+SEARCH_SQL = (
+    "SELECT json_extract(h.value, '$.rank') AS rank, json_extract(h.value, '$.type') AS type, "
+    "json_extract(h.value, '$.id') AS id, json_extract(h.value, '$.names') AS names, "
+    "json_extract(h.value, '$.matched') AS matched, json_extract(h.value, '$.match') AS match "
+    "FROM json_each(aijobs_search(:q)) h ORDER BY h.key"
+)
+
 CANNED_QUERIES = {
+    "search": {
+        "title": "Search",
+        "description": (
+            "Find anything by any of its names, as `aijobs search` does: any script (訓練師 finds 训练师), "
+            "pinyin and initials (luochong, lc), words in any order, typos, record ids. "
+            "Everything typed is plain text."
+        ),
+        "sql": SEARCH_SQL,
+    },
     "recognised_occupations": {
         "title": "Officially recognised occupations",
         "description": "Occupations a body recognised, with who, when and the paragraph that says so.",
@@ -99,7 +118,7 @@ def datasette_metadata(database: str = "aijobs") -> dict[str, Any]:
         if table.name in FACETS:
             entry["facets"] = FACETS[table.name]
         tables[table.name] = entry
-    tables["search_entry"].update({"fts_table": "search_index", "fts_pk": "id", "searchmode": "raw"})
+    tables["search_entry"].update({"fts_table": "search_index", "fts_pk": "id", "searchmode": "escaped"})
     return {
         "title": "aijobs: occupations AI creates and changes",
         "description": "A hand-curated knowledge base; every claim cites a paragraph of a source document.",
@@ -159,6 +178,7 @@ def datasette(
     # An absolute path, so a file named like an option ("-x.db") stays a file name.
     argv = [sys.executable, "-m", "datasette", "serve", "--immutable", absolute, "--metadata", meta]
     argv += ["--host", host, "--port", str(port)]
-    if plugins_dir is not None:
-        argv += ["--plugins-dir", str(plugins_dir.absolute())]
+    # Datasette takes one plugins folder: the search plugin (aijobs.db.plugins), or a folder
+    # that re-exports it beside other plugins (aijobs serve passes the record pages' one).
+    argv += ["--plugins-dir", str((plugins_dir or PLUGINS).absolute())]
     return Datasette(argv, f"http://{host}:{port}/{db.stem}")

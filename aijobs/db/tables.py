@@ -45,7 +45,7 @@ from aijobs.db.mapping import (
     this,
 )
 from aijobs.fields import Format, Lang, one_of
-from aijobs.text import fold
+from aijobs.text import fold, pinyin_keys
 
 
 class Table(SQLModel):
@@ -126,6 +126,21 @@ def _search_kind(item: Item) -> str:
 def _folded(field: str) -> Callable[[Item], str]:
     """The model's field `field`, folded for search (see `aijobs.text.fold`)."""
     return lambda item: fold(getattr(item.model, field))
+
+
+def _pinyin(field: str, part: int) -> Callable[[Item], str | None]:
+    """The pinyin key (`part` 0) or initials (1) of the model's field `field`; None without Chinese."""
+
+    def key(item: Item) -> str | None:
+        keys = pinyin_keys(getattr(item.model, field))
+        return None if keys is None else keys[part]
+
+    return key
+
+
+def _searched(field: str) -> dict[str, Getter]:
+    """The folded form and the pinyin keys of a search entry's text, read from `field`."""
+    return {"folded": _folded(field), "pinyin": _pinyin(field, 0), "initials": _pinyin(field, 1)}
 
 
 def _claims_of(table: str) -> Any:
@@ -691,39 +706,62 @@ class OccupationItemRow(Table, table=True):
 
 
 class SearchEntryRow(Table, table=True):
-    """Every searchable text of every entity, with its folded form.
+    """Every searchable text of every entity (its names, labels and id), with its search keys.
 
-    `search_index` is an FTS5 table (trigram tokenizer) over `text` and `folded`, kept
-    in step by `aijobs build`; queries shorter than three characters scan this table.
+    `search_index` is an FTS5 table (trigram tokenizer) over `text`, `folded`, `pinyin`
+    and `initials`, kept in step by `aijobs build`; queries shorter than three characters
+    scan this table. `aijobs search` (and `aijobs.db.search.search`) ranks what matches.
     """
 
     __tablename__ = "search_entry"
     rows_from = (
-        From(rec.NamedRecord, "names", parent="entity_id", columns={"kind": _search_kind, "folded": _folded("text")}),
+        From(
+            rec.NamedRecord,
+            "names",
+            parent="entity_id",
+            columns={"kind": _search_kind, **_searched("text")},
+        ),
         From(
             (rec.Company, rec.Person),
             "anonymous",
             parent="entity_id",
-            columns={"kind": constant("label"), "lang": constant("en"), "text": "label", "folded": _folded("label")},
+            columns={"kind": constant("label"), "lang": constant("en"), "text": "label", **_searched("label")},
         ),
         From(
             rec.Figure,
             parent="entity_id",
+            columns={"kind": constant("measure"), "lang": constant("en"), "text": "measure", **_searched("measure")},
+        ),
+        From(
+            rec.Record,
             columns={
-                "kind": constant("measure"),
-                "lang": constant("en"),
-                "text": "measure",
-                "folded": _folded("measure"),
+                "entity_id": "id",
+                "kind": constant("id"),
+                "lang": constant(None),
+                "text": "id",
+                **_searched("id"),
             },
         ),
     )
 
     id: int | None = _row_id()
     entity_id: str = Field(foreign_key="entity.id", index=True, description="id of any record")
-    kind: str = Field(description="preferred, alias, misspelling, translation, label or measure")
+    kind: str = Field(description="preferred, alias, misspelling, translation, label, measure or id")
     lang: str | None = Field(default=None, description=f"the text's language: {one_of(Lang)}")
     text: str = Field(description="the name as written")
     folded: str = Field(index=True, description="simplified script, NFKC, case-folded: what queries are matched on")
+    pinyin: str | None = Field(
+        default=None,
+        index=True,
+        description="the text's Chinese characters in toneless pinyin, letters and digits kept, "
+        "no spaces (罗翀: luochong); NULL when it has no Chinese character",
+    )
+    initials: str | None = Field(
+        default=None,
+        index=True,
+        description="the first letter of each pinyin syllable, letters and digits kept (罗翀: lc); "
+        "NULL when the text has no Chinese character",
+    )
 
     entity: "EntityRow" = Relationship()
 

@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import markupsafe
-from datasette import Response  # type: ignore[import-untyped]
-from datasette.app import Datasette  # type: ignore[import-untyped]
+from datasette import Response
+from datasette.app import Datasette
 from pluggy import HookimplMarker
 
 from aijobs.tools.evidence import (

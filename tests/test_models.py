@@ -103,6 +103,7 @@ def test_the_reference_fields_are_the_known_ones() -> None:
     }
     assert found == {
         "Citation.source": ("source",),
+        **{f"{kind}.source": ("source",) for kind in ("Company", "Figure", "Occupation", "Person", "Source")},
         "Role.occupation": ("occupation",),
         "Role.company": ("company",),
         "Education.institution": ("company",),

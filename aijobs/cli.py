@@ -25,7 +25,7 @@ import typer
 from typer.core import TyperGroup
 
 from aijobs.errors import AijobsError, UsageError
-from aijobs.problems import Problem, ProblemsFound, format_problems
+from aijobs.problems import Problem, ProblemsFound, display_path, format_problems
 
 if TYPE_CHECKING:
     from aijobs.db.search import Hit
@@ -172,6 +172,14 @@ CorpusOpt = Annotated[
     Path | None,
     typer.Option(help="Folder of source documents [default: $AIJOBS_CORPUS, then [tool.aijobs] corpus]."),
 ]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="The curated folder (holding sources/, people/, ...), or record folders or files inside it "
+        "[default: curated].",
+        show_default=False,
+    ),
+]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print problems.")]
 
 
@@ -236,14 +244,31 @@ def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> Knowl
 
 
 @app.command("validate")
-def validate_command(curated: CuratedArg = DEFAULT_CURATED, fmt: FormatOpt = OutputFormat.text) -> None:
+def validate_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text) -> None:
     """Check every record: YAML syntax, fields, ids, references and duplicates.
 
     Prints each problem as file:line:column: field: message, all of them in one run.
+    Given record files or folders, checks the whole knowledge base they belong to (references
+    need it) and reports the problems in those files, with a count of the others.
     """
-    from aijobs.kb import validate
+    from aijobs.kb import in_selection, knowledge_base_of, validate
 
-    kb, problems = validate(_curated_to_read(curated))
+    root, only = knowledge_base_of(paths) if paths else (_curated_to_read(DEFAULT_CURATED), None)
+    kb, problems = validate(root)
+    if only is not None:
+        shown = [problem for problem in problems if in_selection(problem.location.path, only)]
+        others = len(problems) - len(shown)
+        _report(shown, fmt, "validate")
+        if others:
+            typer.echo(
+                f"validate: {others} problem(s) in other files of {display_path(root)} not shown "
+                f"(run `aijobs validate {display_path(root)}`)",
+                err=True,
+            )
+        if shown:
+            raise typer.Exit(1)
+        typer.echo(f"{len(only)} path(s) checked against {len(kb)} records: valid", err=fmt != OutputFormat.text)
+        return
     _report(problems, fmt, "validate")
     if problems:
         raise typer.Exit(1)
@@ -400,16 +425,28 @@ def format_hits(hits: list[Hit]) -> str:
 
 @app.command("fmt")
 def fmt_command(
-    curated: CuratedArg = DEFAULT_CURATED,
+    paths: PathsArg = None,
     check: Annotated[bool, typer.Option(help="Only list files that are not canonical; exit 1 if any.")] = False,
+    migrate: Annotated[
+        bool,
+        typer.Option(
+            help="Also rewrite records in the shorter form: the common citation source hoisted into `source:`, "
+            "zh-Hant names that aijobs derives dropped."
+        ),
+    ] = False,
 ) -> None:
-    """Rewrite record files in one canonical form: key order, quoting, indentation.
+    """Rewrite record files in one canonical form: key order, quoting, indentation, LF line endings.
 
-    Comments are kept. A file whose meaning would change is never rewritten.
+    Comments are kept. A file whose meaning would change is never rewritten. Given record
+    files or folders, formats only those.
     """
-    from aijobs.tools.fmt import format_folder
+    from aijobs.kb import knowledge_base_of
+    from aijobs.tools.fmt import cache_folder, format_folder
+    from aijobs.tools.progress import Progress
 
-    report = format_folder(curated, check)
+    root, only = knowledge_base_of(paths) if paths else (DEFAULT_CURATED, None)
+    with Progress("fmt") as progress:
+        report = format_folder(root, check, only, migrate, progress, cache_folder())
     for shown, problem in report.failed:
         typer.echo(f"{shown}: cannot format: {problem}")
     verb = "would reformat" if check else "reformatted"

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,14 +17,18 @@ from typing import TypeVar
 
 from aijobs.checks import check_records
 from aijobs.claims import Claim, claims_of
+from aijobs.errors import NotFound, UsageError
 from aijobs.loader import LoadedRecord, load_directory
-from aijobs.problems import Location, Problem, ProblemsFound
-from aijobs.records import Company, Figure, Occupation, Person, Product, Record, Source
+from aijobs.problems import Location, Problem, ProblemsFound, display_path
+from aijobs.records import TYPE_BY_FOLDER, Company, Figure, Occupation, Person, Product, Record, Source
 from aijobs.references import references
 
 R = TypeVar("R", bound=Record)
 
 DEFAULT_CURATED = Path("curated")
+_NOT_FOUND = (
+    "curated data folder not found; pass the folder that holds sources/, people/, ... or run from the repository root"
+)
 
 
 @dataclass
@@ -114,6 +120,63 @@ def default_root() -> Path:
     from aijobs.packaged import packaged_curated
 
     return packaged_curated() or DEFAULT_CURATED
+
+
+def knowledge_base_of(paths: list[Path]) -> tuple[Path, list[Path] | None]:
+    """The curated folder that holds `paths`, and the part of it they name (None: all of it).
+
+    A path may be the curated folder itself, one of its record folders
+    (``curated/people``) or a record file (``curated/people/luo-chong.yaml``); the
+    folder holding the record folders is found above it. Paths are taken as written,
+    never resolved through links. Raises NotFound or UsageError, naming the path.
+    """
+    roots: dict[str, Path] = {}
+    selected: list[Path] = []
+    for path in paths:
+        root, part = _root_of(path)
+        roots.setdefault(os.path.abspath(root), root)
+        if part is not None:
+            selected.append(part)
+        if len(roots) > 1:
+            raise UsageError(
+                f"{display_path(path)}: not in the same curated folder as {display_path(paths[0])}; "
+                "check one knowledge base at a time"
+            )
+    (root,) = roots.values()
+    return root, (selected if len(selected) == len(paths) else None)
+
+
+def _root_of(path: Path) -> tuple[Path, Path | None]:
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        raise NotFound(f"{display_path(path)}: {_NOT_FOUND}") from None
+    absolute = Path(os.path.abspath(path))
+    if stat.S_ISLNK(mode) and not absolute.name.endswith(".yaml"):
+        return path, None  # the loader refuses it and says why
+    if stat.S_ISDIR(mode) and absolute.name not in TYPE_BY_FOLDER:
+        return path, None  # the curated folder (the loader reports it if it holds no records)
+    record_folder = absolute if stat.S_ISDIR(mode) else absolute.parent
+    root = record_folder.parent
+    if record_folder.name in TYPE_BY_FOLDER and any((root / folder).is_dir() for folder in TYPE_BY_FOLDER):
+        return root, path
+    if stat.S_ISDIR(mode):
+        return path, None
+    expected = ", ".join(sorted(TYPE_BY_FOLDER))
+    raise NotFound(
+        f"{display_path(path)}: not a record file of a curated folder; records are "
+        f"<curated>/<folder>/<id>.yaml, the folder one of: {expected}"
+    )
+
+
+def in_selection(shown: str, selected: list[Path]) -> bool:
+    """Whether a problem's file (as shown) is one of `selected` or inside one of them."""
+    absolute = os.path.abspath(shown)
+    for part in selected:
+        base = os.path.abspath(part)
+        if absolute == base or absolute.startswith(base + os.sep):
+            return True
+    return False
 
 
 def validate(root: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:

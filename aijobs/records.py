@@ -15,14 +15,25 @@ database, the exports and `verify` read those declarations; none lists the recor
 from __future__ import annotations
 
 import json
+import re
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from aijobs.fields import (
+    SLUG_PATTERN,
     ClaimAs,
     FileName,
     Format,
@@ -39,6 +50,9 @@ from aijobs.fields import (
     Unknown,
     wholly_before,
 )
+from aijobs.text import to_traditional
+
+SLUG = re.compile(SLUG_PATTERN)
 
 
 class Strict(BaseModel):
@@ -55,12 +69,25 @@ class Span(Strict):
 
 
 class Citation(Strict):
-    """Where a statement is made: source id, paragraph number, exact short quote."""
+    """Where a statement is made: source id, paragraph number, exact short quote.
+
+    In a file, a citation may leave out ``source`` when its record names a default
+    (``source: <id>`` at the top); the loaded citation always carries it.
+    """
+
+    model_config = ConfigDict(**Strict.model_config, json_schema_extra=lambda schema: _source_optional(schema))
 
     source: Annotated[Slug, RefTo("source")]
     para: Annotated[Paragraph, Field(description="paragraph number; 0 is the front matter")]
     quote: Quote
     also: Span | None = Field(default=None, description="the parallel paragraph of a bilingual source")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _names_a_source(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "source" not in data:
+            raise ValueError(NO_SOURCE)
+        return data
 
     def describe(self) -> str:
         """One line for people: source ¶N «quote» (/ ¶M «quote» for the other language)."""
@@ -73,7 +100,43 @@ class Citation(Strict):
         return (self.para, self.quote), (self.also.para, self.also.quote)
 
 
+def _source_optional(schema: dict[str, Any]) -> None:
+    """In a file, a citation's source may come from its record's default (see `Record.source`)."""
+    required = schema.get("required")
+    if isinstance(required, list) and "source" in required:
+        required.remove("source")
+
+
 Citations = Annotated[list[Citation], Field(min_length=1)]
+
+NO_SOURCE = (
+    "this citation names no source and its record has no default; add `source: <id>` to the citation, "
+    "or `source: <id>` at the top of the record (beside `id`) to apply to every citation that names none"
+)
+
+
+def with_default_source(data: Any, source: str) -> Any:
+    """A copy of a record's raw data in which every citation without ``source`` has `source`.
+
+    Citations are the mappings in a ``cite`` list; the input is never changed (the
+    loader keeps it to locate problems in the file).
+    """
+    if isinstance(data, dict):
+        return {
+            key: [_cited(item, source) for item in value]
+            if key == "cite" and isinstance(value, list)
+            else with_default_source(value, source)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [with_default_source(item, source) for item in data]
+    return data
+
+
+def _cited(item: Any, source: str) -> Any:
+    if isinstance(item, dict) and "source" not in item:
+        return {"source": source, **item}
+    return item
 
 
 class Basis(Strict):
@@ -240,8 +303,22 @@ class Name(Cited):
     misspelling: bool = Field(default=False, description="a source's erroneous form, kept so it can be found")
     cite: list[Citation] = Field(default_factory=list)
     note: Prose | None = None
+    derived: SkipJsonSchema[bool] = Field(
+        default=False,
+        exclude=True,  # not written in files, and never part of a claim's value
+        description="made by aijobs from another name (zh-Hant from zh-Hans); never in a file",
+    )
 
     claim_property = "name"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_derived_by_hand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "derived" in data:
+            raise ValueError(
+                "`derived` is set by aijobs on the names it derives; remove it (a zh-Hant name you write is curated)"
+            )
+        return data
 
     def claim_value(self) -> tuple[str, str | None]:
         return self.text, self.lang
@@ -283,7 +360,19 @@ class Record(Strict):
     """Its names are proper names, written as-is: `verify` finds each in its cited paragraph."""
 
     id: Slug
+    source: Annotated[Slug, RefTo("source")] | None = Field(
+        default=None,
+        exclude=True,  # every loaded citation names its source: the default is only a way of writing them
+        description="the source of every citation in this record that names none",
+    )
     note: Prose | None = Field(default=None, description="curators' remark; not a claim")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_source(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("source"), str) and SLUG.fullmatch(data["source"]):
+            return with_default_source(data, data["source"])
+        return data
 
     def display_name(self) -> str:
         """How the record is named in listings and the `entity` table."""
@@ -291,7 +380,17 @@ class Record(Strict):
 
 
 class NamedRecord(Record):
-    names: list[Name] = Field(default_factory=list)
+    names: list[Name] = Field(
+        default_factory=list,
+        description="without a zh-Hant name, the zh-Hans ones are followed by derived ones (see `derived_names`)",
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _derive_names(cls, data: Any, handler: ModelWrapValidatorHandler[NamedRecord]) -> NamedRecord:
+        record = handler(data)
+        names = derived_names(record.names)
+        return record if names is record.names else record.model_copy(update={"names": names})
 
     @model_validator(mode="after")
     def _has_a_stated_name(self) -> NamedRecord:
@@ -319,6 +418,40 @@ class NamedRecord(Record):
             if lang in preferred:
                 return preferred[lang]
         return self.id
+
+
+def derive_zh_hant(text: str) -> str:
+    """The traditional-script form of a simplified name, as OpenCC's s2t conversion makes it."""
+    return to_traditional(text)
+
+
+def derived_names(names: list[Name]) -> list[Name]:
+    """`names` with derived zh-Hant names, when the record writes no zh-Hant name itself.
+
+    A record that writes any zh-Hant name (cited or `translation: true`) keeps exactly its
+    names: the curated ones win. Otherwise each zh-Hans name that is not a misspelling
+    gets its OpenCC s2t form, marked ``derived`` and ``translation`` (so never a claim),
+    once per distinct form, placed right after it but never before a cited name: the
+    written names keep their positions (``names.2`` in a message is the file's third
+    name). Returns `names` itself when nothing is derived.
+    """
+    if any(name.lang == "zh-Hant" for name in names):
+        return names
+    last_cited = max((index for index, name in enumerate(names) if name.cite), default=-1)
+    seen: set[str] = set()
+    result: list[Name] = []
+    waiting: list[Name] = []
+    for index, name in enumerate(names):
+        result.append(name)
+        if name.lang == "zh-Hans" and not name.misspelling:
+            text = derive_zh_hant(name.text)
+            if text not in seen:
+                seen.add(text)
+                waiting.append(Name.model_construct(text=text, lang="zh-Hant", translation=True, derived=True))
+        if index >= last_cited:
+            result += waiting
+            waiting = []
+    return names if len(result) == len(names) else result
 
 
 # --- sources -------------------------------------------------------------------------

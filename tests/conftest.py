@@ -150,6 +150,12 @@ class Workspace:
         return self.write(relative, text.replace(old, new, 1))
 
 
+@pytest.fixture(autouse=True)
+def _private_fmt_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """fmt's cache of canonical files goes to a folder of the test's own, never the user's."""
+    monkeypatch.setenv("AIJOBS_CACHE_DIR", str(tmp_path_factory.mktemp("fmt-cache")))
+
+
 @pytest.fixture
 def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     space = Workspace(tmp_path)

@@ -29,19 +29,23 @@ def yaml_examples(relative: str) -> list[str]:
     return _FENCE.findall((REPO / relative).read_text(encoding="utf-8"))
 
 
-def citations(data: Any) -> Iterator[tuple[str, int, str]]:
+def citations(data: Any, default: str | None = None) -> Iterator[tuple[str, int, str]]:
+    """Every citation in an example; one without `source` takes its record's `source:` default."""
     if isinstance(data, dict):
-        if {"source", "para", "quote"} <= data.keys():
-            yield data["source"], data["para"], str(data["quote"])
+        if isinstance(data.get("id"), str) and isinstance(data.get("source"), str):
+            default = data["source"]
+        if {"para", "quote"} <= data.keys() and ("source" in data or default is not None):
+            source = data.get("source", default)
+            yield source, data["para"], str(data["quote"])
             also = data.get("also")
             if isinstance(also, dict):
-                yield data["source"], also["para"], str(also["quote"])
+                yield source, also["para"], str(also["quote"])
             return
         for value in data.values():
-            yield from citations(value)
+            yield from citations(value, default)
     elif isinstance(data, list):
         for value in data:
-            yield from citations(value)
+            yield from citations(value, default)
 
 
 @pytest.mark.parametrize("relative", DOCS)
@@ -60,7 +64,9 @@ def test_every_example_citation_verifies(relative: str) -> None:
 
 
 def test_the_figure_example_is_a_valid_record() -> None:
-    [figure] = [block for block in yaml_examples("curated/README.md") if block.startswith("id: ")]
+    [figure] = [
+        block for block in yaml_examples("curated/README.md") if block.startswith("id: ") and "measure:" in block
+    ]
     document = parse_yaml(figure, "example.yaml", Path("example.yaml"))
     record, problems = validate_document(document, "figures", document.data["id"])
     assert [str(problem) for problem in problems] == []
@@ -94,7 +100,8 @@ def test_the_contributing_walk_through_runs_end_to_end(tmp_path: Path, monkeypat
         "wrote curated/people/liu-genlin.yaml; check it with `aijobs validate` and `aijobs verify`\n",
     )
     [added] = yaml_examples("CONTRIBUTING.md")
-    (tmp_path / "curated/people/liu-genlin.yaml").write_text("id: liu-genlin\n" + added, encoding="utf-8")
+    record = added if added.startswith("id: ") else "id: liu-genlin\n" + added
+    (tmp_path / "curated/people/liu-genlin.yaml").write_text(record, encoding="utf-8")
     outputs = {}
     for command in ("validate", "verify", "fmt", "show liu-genlin"):
         result = runner.invoke(app, command.split())

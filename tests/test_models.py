@@ -103,6 +103,9 @@ def test_the_reference_fields_are_the_known_ones() -> None:
     }
     assert found == {
         "Citation.source": ("source",),
+        **{
+            f"{kind}.source": ("source",) for kind in ("Company", "Figure", "Occupation", "Person", "Product", "Source")
+        },
         "Role.occupation": ("occupation",),
         "Role.company": ("company",),
         "Education.institution": ("company",),

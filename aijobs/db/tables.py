@@ -450,6 +450,10 @@ class LabelRow(Table, table=True):
     translation: bool = Field(description="1 when the curators supplied the name; it is not in a source")
     misspelling: bool = Field(description="1 for a source's erroneous form")
     claim_id: int | None = Field(default=None, foreign_key="claim.id", description="NULL for translations")
+    derived: bool = Field(
+        default=False,
+        description="1 when aijobs made the name from another (zh-Hant from zh-Hans, OpenCC s2t); also translation",
+    )
 
     entity: "EntityRow" = Relationship(back_populates="labels")
     claim: Optional["ClaimRow"] = Relationship()

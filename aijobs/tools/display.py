@@ -136,7 +136,8 @@ def _fields(statement: Cited) -> Iterator[tuple[str, str]]:
             continue
         if isinstance(value, list) and any(isinstance(item, Cited) for item in value):
             continue
-        yield from _flatten(name, statement.model_dump(mode="json", include={name})[name])
+        dumped = statement.model_dump(mode="json", include={name})  # a field left out of dumps (derived) as is
+        yield from _flatten(name, dumped.get(name, value))
 
 
 def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, str]]:

@@ -5,17 +5,33 @@ lists of ids are flow lists, indentation is two spaces, quoting is whatever the 
 emitter needs, and every file starts with the editor's schema comment. Comments are
 kept: ruamel.yaml's round-trip mode carries them with their keys. A rewrite that would
 change what the file means (as `aijobs.yamlfile` reads it) is refused, never written.
+Line endings become LF: a CRLF file is not canonical.
+
+`migrate_text` (``aijobs fmt --migrate``) rewrites a record in the shorter form: the
+source most citations name becomes the record's ``source:`` and those citations drop
+it; zh-Hant names that are exactly what aijobs derives from the zh-Hans ones (see
+`aijobs.records.derived_names`) are dropped. It refuses any rewrite after which the
+record would load differently.
+
+Formatting with ruamel.yaml's round trip is slow (about 40 ms a file), so a file whose
+exact bytes were found canonical before, by this same code, is not formatted again:
+the digests are kept in the user's cache folder (`cache_folder`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import shutil
+import stat
 import tempfile
 import types
 import typing
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +43,7 @@ from aijobs.errors import NotFound
 from aijobs.files import FileProblem, read_regular_file
 from aijobs.loader import EXTENSION, record_files
 from aijobs.problems import display_path
-from aijobs.records import TYPE_BY_FOLDER, Citation, Span
+from aijobs.records import TYPE_BY_FOLDER, Citation, Name, Span, derived_names
 from aijobs.yamlfile import MAX_BYTES, YamlError, decode_utf8, parse_yaml
 
 SCHEMA_FOLDER = ".schema"
@@ -114,6 +130,8 @@ def format_text(text: str, folder: str, shown_as: str) -> str:
     can move once when the collection becomes block style, and never again.
     """
     result = _format_once(text, folder, shown_as)
+    if result == text:  # already canonical: formatting it again gives the same
+        return result
     for _ in range(3):
         again = _format_once(result, folder, shown_as)
         if again == result:
@@ -149,16 +167,208 @@ def _format_once(text: str, folder: str, shown_as: str) -> str:
     return result
 
 
-def format_file(path: Path, folder: str, shown_as: str) -> Formatted:
+def format_file(
+    path: Path, folder: str, shown_as: str, migrate: bool = False, known: KnownCanonical | None = None
+) -> Formatted:
+    """The canonical form of one file (in the shorter form with `migrate`), never raising.
+
+    `known` holds digests of file contents already found canonical: such a file is not
+    parsed again.
+    """
     try:  # a regular file inside curated/ only: never a link's target, a pipe or a device
         raw = read_regular_file(path, shown_as, MAX_BYTES)
-        original = decode_utf8(raw, shown_as).replace("\r\n", "\n").replace("\r", "\n")  # as read_text does
+        original = decode_utf8(raw, shown_as)
     except (FileProblem, YamlError) as exc:
         return Formatted(path, "", None, exc.problem.message)
+    digest = hashlib.sha256(raw).hexdigest()
+    if known is not None and not migrate and digest in known:
+        return Formatted(path, original, original)
+    text = original.replace("\r\n", "\n").replace("\r", "\n")  # as read_text does; written back as LF
     try:
-        return Formatted(path, original, format_text(original, folder, shown_as))
+        if migrate:
+            text = migrate_text(text, folder, shown_as)
+        result = Formatted(path, original, format_text(text, folder, shown_as))
     except Exception as exc:  # any parser failure is reported, never raised
         return Formatted(path, original, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    if known is not None and result.text is not None:
+        known.add(hashlib.sha256(result.text.encode("utf-8")).hexdigest())
+    return result
+
+
+# --- the shorter form (fmt --migrate) --------------------------------------------------
+
+
+def _citations(node: Any) -> Iterator[CommentedMap]:
+    """Every citation mapping (an item of a ``cite`` list) in a ruamel tree, in file order."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            if key == "cite" and isinstance(value, CommentedSeq):
+                yield from (item for item in value if isinstance(item, CommentedMap))
+            else:
+                yield from _citations(value)
+    elif isinstance(node, CommentedSeq):
+        for item in node:
+            yield from _citations(item)
+
+
+def _hoist_source(data: CommentedMap) -> None:
+    """Make the source most citations name the record's default, and drop it from them.
+
+    A record that already has ``source:`` keeps it. A source named by one citation
+    only is not hoisted (it would add a line, not save one).
+    """
+    citations = list(_citations(data))
+    default = data.get("source")
+    if default is None:
+        counts = Counter(c["source"] for c in citations if isinstance(c.get("source"), str))
+        if not counts:
+            return
+        default, uses = counts.most_common(1)[0]  # ties: the source cited first
+        if uses < 2:
+            return
+        data.insert(list(data).index("id") + 1 if "id" in data else 0, "source", default)
+    if not isinstance(default, str):
+        return
+    for citation in citations:
+        if citation.get("source") == default:
+            del citation["source"]
+
+
+def _has_comments(node: Any) -> bool:
+    ca = getattr(node, "ca", None)
+    return ca is not None and (bool(ca.items) or any(ca.comment or []))
+
+
+def _drop_derivable_names(data: CommentedMap) -> None:
+    """Drop the zh-Hant names when they are all exactly what the loader would derive.
+
+    Only names marked `translation: true` with nothing else (no note, no comment) go;
+    a cited zh-Hant name, or one the derivation would not reproduce in its place, keeps
+    every zh-Hant name of the record.
+    """
+    names = data.get("names")
+    if not isinstance(names, CommentedSeq) or not all(isinstance(name, CommentedMap) for name in names):
+        return
+    hant = [index for index, name in enumerate(names) if name.get("lang") == "zh-Hant"]
+    if not hant:
+        return
+    for index in hant:
+        name = names[index]
+        if set(name) != {"text", "lang", "translation"} or name["translation"] is not True:
+            return
+        if _has_comments(name) or index in names.ca.items:
+            return
+    kept = [  # what derivation reads of a name (the record as a whole is checked after the rewrite)
+        Name.model_construct(
+            text=name.get("text"),
+            lang=name.get("lang"),
+            misspelling=name.get("misspelling") is True,
+            cite=list(name.get("cite") or []),
+        )
+        for index, name in enumerate(names)
+        if index not in hant
+    ]
+    if [(name.text, name.lang) for name in derived_names(kept)] != [(name["text"], name["lang"]) for name in names]:
+        return
+    for index in reversed(hant):
+        del names[index]
+
+
+def migrate_text(text: str, folder: str, shown_as: str) -> str:
+    """`text` in the shorter form; unchanged if the record does not load as it is.
+
+    Raises ValueError if the rewrite would change what the record says once loaded.
+    """
+    model = TYPE_BY_FOLDER[folder]
+    try:
+        before = model.model_validate(parse_yaml(text, shown_as).data)
+    except (YamlError, ValueError):
+        return text  # an invalid record is formatted as it is; validate explains it
+    first_line, _, rest = text.partition("\n")
+    header = first_line + "\n" if first_line.startswith("# yaml-language-server:") else ""
+    yaml = _yaml()
+    data = yaml.load(rest if header else text)
+    if not isinstance(data, CommentedMap):
+        return text
+    _hoist_source(data)
+    if "names" in model.model_fields:
+        _drop_derivable_names(data)
+    buffer = io.StringIO()
+    yaml.dump(data, buffer)
+    result = header + buffer.getvalue()
+    try:
+        after = model.model_validate(parse_yaml(result, shown_as).data)
+    except (YamlError, ValueError) as exc:
+        raise ValueError(f"the shorter form would not load ({str(exc).splitlines()[0]}); left as it is") from None
+    if after.model_dump(mode="json") != before.model_dump(mode="json"):
+        raise ValueError("the shorter form would change what the record says; left as it is")
+    return result
+
+
+# --- the cache of files known canonical ------------------------------------------------
+
+
+@cache
+def _fingerprint() -> str:
+    """What the canonical form depends on: this module, the record models and ruamel.yaml."""
+    import ruamel.yaml
+
+    import aijobs.fields
+    import aijobs.records
+
+    digest = hashlib.sha256(ruamel.yaml.__version__.encode())
+    for module_file in (__file__, aijobs.records.__file__, aijobs.fields.__file__):
+        digest.update(Path(module_file).read_bytes() if module_file else b"")
+    return digest.hexdigest()[:32]
+
+
+def cache_folder() -> Path | None:
+    """Where fmt keeps its digests: $AIJOBS_CACHE_DIR, else $XDG_CACHE_HOME/aijobs, else ~/.cache/aijobs.
+
+    None (no cache) when AIJOBS_CACHE_DIR is set to an empty string.
+    """
+    configured = os.environ.get("AIJOBS_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "aijobs"
+
+
+class KnownCanonical(set[str]):
+    """Digests of file contents found canonical by this version of fmt, read from and saved to the cache.
+
+    The cache file is aijobs' own (named after the code's fingerprint, in its own folder);
+    a cache that is missing, unreadable, a link or malformed is simply empty, and one
+    that cannot be written is not written. Only hex digests are read from it.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        super().__init__()
+        self.path = folder / f"fmt-{_fingerprint()}.txt" if folder is not None else None
+        self._loaded = 0
+        if self.path is None:
+            return
+        try:
+            if stat.S_ISREG(os.lstat(self.path).st_mode):
+                lines = read_regular_file(self.path, str(self.path), 16 * 1024 * 1024).decode("ascii").split()
+                self.update(line for line in lines if len(line) == 64 and all(c in "0123456789abcdef" for c in line))
+        except (OSError, FileProblem, UnicodeDecodeError):
+            self.clear()
+        self._loaded = len(self)
+
+    def save(self) -> None:
+        if self.path is None or len(self) == self._loaded:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.path.parent.is_symlink():
+                return
+            handle, name = tempfile.mkstemp(prefix=".fmt-", suffix=".tmp", dir=self.path.parent)
+            with os.fdopen(handle, "w", encoding="ascii") as out:
+                out.write("\n".join(sorted(self)) + "\n")
+            os.replace(name, self.path)
+        except OSError:
+            pass
 
 
 @dataclass
@@ -175,9 +385,19 @@ class FolderReport:
         return not self.failed and not (self.check and self.changed)
 
 
-def format_folder(curated: Path, check: bool = False) -> FolderReport:
+def format_folder(
+    curated: Path,
+    check: bool = False,
+    only: Iterable[Path] | None = None,
+    migrate: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    cache: Path | None = None,
+) -> FolderReport:
     """Rewrite every record file under `curated` in canonical form; with `check`, only list them.
 
+    `only` limits it to some files and record folders of `curated`; `migrate` also
+    rewrites records in the shorter form; `progress(done, total)` is called as files are
+    done. `cache`: the folder of fmt's cache (see `cache_folder`), None for no cache.
     Each file is replaced atomically (a temporary file beside it, then a rename) and keeps
     its mode. A file that cannot be formatted safely is listed in `failed`, never written.
     """
@@ -191,9 +411,14 @@ def format_folder(curated: Path, check: bool = False) -> FolderReport:
         if (curated / folder).is_symlink():
             linked = _unresolved(curated / folder)
             report.failed.append((linked, f"{linked} is a symbolic link; fmt never writes through one"))
-    for folder, path in record_files(curated, regular_only=False):
-        if path.suffix != EXTENSION:
-            continue
+    selected = None if only is None else {os.path.abspath(path) for path in only}
+    files = [
+        (folder, path)
+        for folder, path in record_files(curated, regular_only=False)
+        if path.suffix == EXTENSION and (selected is None or _is_selected(path, selected))
+    ]
+    known = KnownCanonical(cache)
+    for done, (folder, path) in enumerate(files, 1):
         shown = display_path(path)
         if path.is_symlink() or path.parent.is_symlink():  # fmt writes only real files inside curated/
             link = path if path.is_symlink() else path.parent
@@ -202,14 +427,17 @@ def format_folder(curated: Path, check: bool = False) -> FolderReport:
             continue
         if not path.is_file():  # a folder or a device named *.yaml: reading it could hang
             report.failed.append((shown, "not a regular file"))
-            continue
-        result = format_file(path, folder, shown)
-        if result.text is None:
-            report.failed.append((shown, result.problem or "cannot be formatted safely"))
-        elif result.changed:
-            report.changed.append(shown)
-            if not check:
-                _replace(path, result.text)
+        else:
+            result = format_file(path, folder, shown, migrate, known)
+            if result.text is None:
+                report.failed.append((shown, result.problem or "cannot be formatted safely"))
+            elif result.changed:
+                report.changed.append(shown)
+                if not check:
+                    _replace(path, result.text)
+        if progress is not None:
+            progress(done, len(files))
+    known.save()
     return report
 
 
@@ -219,6 +447,12 @@ def _unresolved(path: Path) -> str:
         return str(path.absolute().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _is_selected(path: Path, selected: set[str]) -> bool:
+    """Whether `path` is one of the selected files or inside a selected folder (compared lexically)."""
+    absolute = os.path.abspath(path)
+    return absolute in selected or os.path.dirname(absolute) in selected
 
 
 def _replace(path: Path, text: str) -> None:

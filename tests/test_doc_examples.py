@@ -35,7 +35,7 @@ def citations(data: Any, default: str | None = None) -> Iterator[tuple[str, int,
         if isinstance(data.get("id"), str) and isinstance(data.get("source"), str):
             default = data["source"]
         if {"para", "quote"} <= data.keys() and ("source" in data or default is not None):
-            source = data.get("source", default)
+            source = str(data.get("source", default))
             yield source, data["para"], str(data["quote"])
             also = data.get("also")
             if isinstance(also, dict):

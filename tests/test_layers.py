@@ -62,3 +62,23 @@ def test_the_check_sees_a_violation(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         "aijobs.db.rows (db) imports aijobs.tools (tools)",
         "aijobs.records (core) imports aijobs.db.tables (db)",
     ]
+
+
+def test_search_on_a_file_loads_no_sqlalchemy(tmp_path: Path) -> None:
+    """`aijobs search` on a SQLite file starts fast: SQLAlchemy is for servers and sessions."""
+    import subprocess
+    import sys
+
+    from aijobs.db.build import build_sqlite
+    from aijobs.kb import load
+
+    db = tmp_path / "aijobs.db"
+    build_sqlite(load(PACKAGE.parent / "curated"), db)
+    script = (
+        "import sys\n"
+        "from aijobs.db.search import search_file\n"
+        f"hits = search_file({str(db)!r}, 'xunlianshi')\n"
+        "print(hits[0].entity_id, sorted(m for m in ('sqlalchemy', 'sqlmodel', 'alembic') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.split(maxsplit=1) == ["ai-trainer", "[]\n"]

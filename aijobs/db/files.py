@@ -2,7 +2,7 @@
 
 Reading (`search`, `serve`, `db upgrade`): `database_file` checks that a path names an
 existing regular file, `identify` says what the file is without changing it (never
-opening a FIFO or a device, which could hang), and `open_database` gives a read-only
+opening a FIFO or a device, which could hang), and `connect_aijobs_database` gives a read-only
 connection to an aijobs database at this version's schema, or one clear error.
 
 Writing (`build`, `db upgrade`, `export`): `check_output_text` refuses names that are
@@ -202,7 +202,7 @@ def newer_message(path: Path, identity: Identity) -> str:
     return f"{shown(path)} was built by a newer aijobs (revision {revision}); upgrade aijobs"
 
 
-def open_database(path: Path) -> sqlite3.Connection:
+def connect_aijobs_database(path: Path) -> sqlite3.Connection:
     """A read-only connection to the aijobs database at `path`, at this version's schema.
 
     Raises NotFound or AijobsError naming `path` when it is missing, not a regular file,

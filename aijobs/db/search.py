@@ -36,15 +36,15 @@ from collections.abc import Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
-from sqlmodel import Session
-
-from aijobs.db.files import not_a_database
-from aijobs.db.files import open_database as open_sqlite_database
+from aijobs.db.files import connect_aijobs_database, not_a_database
 from aijobs.errors import UsageError
 from aijobs.text import compact, fold, normalize
+
+if TYPE_CHECKING:  # SQLAlchemy is loaded only for a server or a session: `aijobs search` on a file starts fast
+    from sqlalchemy import Connection
+    from sqlmodel import Session
 
 MAX_QUERY = 200
 """Longest query accepted, in characters (after normalisation)."""
@@ -118,14 +118,19 @@ class _Reader:
     """Runs the same SQL (named ``:parameters``) on sqlite3 or through SQLAlchemy."""
 
     def __init__(self, connection: sqlite3.Connection | Connection | Session) -> None:
-        if isinstance(connection, Session):
-            connection = connection.connection()
+        if not isinstance(connection, sqlite3.Connection):
+            from sqlmodel import Session  # only for a server or a session: a file needs no SQLAlchemy
+
+            if isinstance(connection, Session):
+                connection = connection.connection()
         self.connection = connection
         self.dialect = "sqlite" if isinstance(connection, sqlite3.Connection) else connection.dialect.name
 
     def rows(self, sql: str, params: dict[str, Any]) -> list[Any]:
         if isinstance(self.connection, sqlite3.Connection):
             return self.connection.execute(sql, params).fetchall()
+        from sqlalchemy import text
+
         return list(self.connection.execute(text(sql), params).fetchall())
 
 
@@ -367,7 +372,7 @@ def search_file(db: Path | str, query: str, limit: int = 20) -> list[Hit]:
             engine.dispose()
     path = Path(db)
     try:  # an aijobs database at this version's schema: another program's, an old or a newer one is refused
-        with closing(open_sqlite_database(path)) as connection:
+        with closing(connect_aijobs_database(path)) as connection:
             return search(connection, query, limit)
     except sqlite3.DatabaseError as exc:
         raise not_a_database(path, exc) from None

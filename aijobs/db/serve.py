@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from aijobs.db.catalog import catalog
-from aijobs.db.files import not_a_database, open_database, shown
+from aijobs.db.files import connect_aijobs_database, not_a_database, shown
 from aijobs.errors import UsageError
 
 LICENSE = "CC0 1.0 (the curated data); source documents belong to their publishers"
@@ -168,7 +168,7 @@ def datasette(
             "rename the file or move it to a folder whose path has none"
         )
     try:
-        with closing(open_database(db)) as connection:
+        with closing(connect_aijobs_database(db)) as connection:
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise not_a_database(db, exc) from None

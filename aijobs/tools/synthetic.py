@@ -11,14 +11,22 @@ from pathlib import Path
 
 from aijobs.records import TYPE_BY_FOLDER
 
-DOCUMENT = "合成文档\n" + "".join(f"第{n}段:某职业有{n}人,增长{n}%。\n" for n in range(2, 201))
+PARAGRAPHS = 199
+"""Paragraphs the synthetic document has at least; it grows so that every figure cites its own."""
+
+
+def document(paragraphs: int = PARAGRAPHS) -> str:
+    """The synthetic source: a title, then paragraph n (from 2) says 某职业有n人."""
+    return "合成文档\n" + "".join(f"第{n}段:某职业有{n}人,增长{n}%。\n" for n in range(2, paragraphs + 2))
+
+
 SOURCE_FILE = "synthetic.txt"
 # Per unit of scale, the curated data's approximate mix of record types.
 MIX = {"occupations": 6, "people": 3, "companies": 5, "figures": 5}
 
 
 def _cite(n: int) -> str:
-    para = 2 + n % 199
+    para = 2 + n % PARAGRAPHS
     return f"{{source: synthetic, para: {para}, quote: 某职业有{para}人}}"
 
 
@@ -66,7 +74,7 @@ def _company(i: int) -> str:
 
 
 def _figure(i: int, occupations: int) -> str:
-    para = 2 + i % 199
+    para = 2 + i  # one paragraph per figure: two figures of one number in one paragraph are duplicates
     return (
         f"id: figure-{i}\n"
         f"measure: Generated headcount {i}.\n"
@@ -81,8 +89,9 @@ def generate(root: Path, scale: int, corpus: Path | None = None) -> int:
     counts = {folder: per_unit * scale * 10 for folder, per_unit in MIX.items()}
     corpus = corpus or root.parent / "corpus"
     corpus.mkdir(parents=True, exist_ok=True)
-    (corpus / SOURCE_FILE).write_text(DOCUMENT, encoding="utf-8")
-    sha = hashlib.sha256(DOCUMENT.encode("utf-8")).hexdigest()
+    text = document(max(PARAGRAPHS, counts["figures"]))
+    (corpus / SOURCE_FILE).write_text(text, encoding="utf-8")
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     for folder in (*MIX, "sources"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "sources/synthetic.yaml").write_text(

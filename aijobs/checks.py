@@ -10,19 +10,14 @@ not hold yet, else the later path), so a pull request's annotations land on its 
 from __future__ import annotations
 
 import subprocess
-import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from aijobs.fields import without_hidden
-from aijobs.loader import LoadedRecord
+from aijobs.facts import RecordFacts, name_key
 from aijobs.problems import Problem
-from aijobs.records import TYPE_BY_KIND, Company, Figure, Name, NamedRecord, Product, Use
-from aijobs.references import references
+from aijobs.records import TYPE_BY_KIND
 from aijobs.suggest import closest, with_article
-from aijobs.text import fold, normalize
-from aijobs.walk import walk
 
 GIT_TIMEOUT = 10  # seconds; a hung git never hangs validate
 
@@ -42,18 +37,18 @@ def in_git_head(path: Path) -> bool:
     return result.returncode == 0
 
 
-def oldest_first(items: Iterable[LoadedRecord]) -> list[LoadedRecord]:
+def oldest_first(items: Iterable[RecordFacts]) -> list[RecordFacts]:
     """Files in git's HEAD before new ones, then in path order: the first is the original."""
     return sorted(items, key=lambda item: (not in_git_head(item.path), item.shown_as))
 
 
-def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
+def check_records(loaded: list[RecordFacts], unloadable: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
     """Cross-record problems; references to `unloadable` ids (already reported) are not repeated."""
     problems: list[Problem] = []
     problems += check_unique_ids(loaded)
     kinds: dict[str, str] = {}
     for item in loaded:  # the first record with an id wins; duplicates are reported above
-        kinds.setdefault(item.record.id, item.record.kind_name)
+        kinds.setdefault(item.id, item.kind)
     problems += check_references(loaded, kinds, unloadable, NameIndex(loaded))
     problems += check_duplicate_names(loaded)
     problems += check_duplicate_figures(loaded)
@@ -63,11 +58,11 @@ def check_records(loaded: list[LoadedRecord], unloadable: set[str] | frozenset[s
     return problems
 
 
-def check_unique_ids(loaded: list[LoadedRecord]) -> list[Problem]:
+def check_unique_ids(loaded: list[RecordFacts]) -> list[Problem]:
     """Ids are global: a citation or reference names an id without its type."""
-    groups: dict[str, list[LoadedRecord]] = {}
+    groups: dict[str, list[RecordFacts]] = {}
     for item in loaded:
-        groups.setdefault(item.record.id, []).append(item)
+        groups.setdefault(item.id, []).append(item)
     problems = []
     for group in groups.values():
         if len(group) < 2:
@@ -77,7 +72,7 @@ def check_unique_ids(loaded: list[LoadedRecord]) -> list[Problem]:
             problems.append(
                 Problem(
                     item.locate("id"),
-                    f"id {item.record.id!r} is already used by the {other.record.kind_name} at "
+                    f"id {item.id!r} is already used by the {other.kind} at "
                     f"{other.locate('id')}; ids must be unique across all record types",
                     field="id",
                     code="duplicate-id",
@@ -89,19 +84,17 @@ def check_unique_ids(loaded: list[LoadedRecord]) -> list[Problem]:
 class NameIndex:
     """Every id, name and alias, folded, so an unknown id can be matched to a record."""
 
-    def __init__(self, loaded: Iterable[LoadedRecord]) -> None:
+    def __init__(self, loaded: Iterable[RecordFacts]) -> None:
         self.by_key: dict[str, tuple[str, str, str]] = {}  # folded -> (id, kind, name)
         self.ids: dict[str, str] = {}
         for item in loaded:
-            record = item.record
-            self.ids.setdefault(record.id, record.kind_name)
-            if isinstance(record, NamedRecord):
-                for name in record.names:
-                    self.by_key.setdefault(_key(name.text), (record.id, record.kind_name, name.text))
+            self.ids.setdefault(item.id, item.kind)
+            for _, _, text, key, *_ in item.names:
+                self.by_key.setdefault(key, (item.id, item.kind, text))
 
     def named(self, wanted: str, kinds: Iterable[str]) -> tuple[str, str] | None:
         """(id, name) of a record of one of `kinds` that has `wanted` (an id) as a name or alias."""
-        found = self.by_key.get(_key(wanted.replace("-", " ")))
+        found = self.by_key.get(name_key(wanted.replace("-", " ")))
         if found is not None and found[1] in kinds and found[0] != wanted:
             return found[0], found[2]
         return None
@@ -111,15 +104,8 @@ class NameIndex:
         return closest(wanted, [rid for rid, kind in self.ids.items() if kind in allowed])
 
 
-def _key(text: str) -> str:
-    """What two names must share to count as the same name: invisible characters dropped
-    (a pasted Hangul filler or grapheme joiner looks identical), then folded (script,
-    width, case) with hyphens and runs of spaces as one space."""
-    return " ".join(fold(without_hidden(text)).replace("-", " ").split())
-
-
 def check_references(
-    loaded: list[LoadedRecord],
+    loaded: list[RecordFacts],
     kinds: dict[str, str],
     unloadable: set[str] | frozenset[str] = frozenset(),
     names: NameIndex | None = None,
@@ -127,44 +113,44 @@ def check_references(
     index = names or NameIndex(loaded)
     problems = []
     for item in loaded:
-        for ref in references(item.record):
-            if ref.target in unloadable and ref.target not in kinds:
+        for ref_path, target, allowed in item.refs:
+            found = kinds.get(target)
+            if found in allowed and target != item.id:
+                continue  # the common case, first
+            if target in unloadable and found is None:
                 continue
-            field = ".".join(str(part) for part in ref.path)
-            wanted = " or ".join(ref.allowed)
-            found = kinds.get(ref.target)
+            field = ".".join(str(part) for part in ref_path)
+            wanted = " or ".join(allowed)
             if found is None:
-                named = index.named(ref.target, ref.allowed)
-                similar = None if named else index.similar_id(ref.target, ref.allowed)
+                named = index.named(target, allowed)
+                similar = None if named else index.similar_id(target, allowed)
                 if named is not None:
                     fix = f"did you mean {named[0]!r} (named {named[1]!r})?"
                 elif similar is not None:
-                    fix = (
-                        f"did you mean {similar!r}? If not, create curated/{_folder(ref.allowed[0])}/{ref.target}.yaml"
-                    )
+                    fix = f"did you mean {similar!r}? If not, create curated/{_folder(allowed[0])}/{target}.yaml"
                 else:
-                    fix = f"create curated/{_folder(ref.allowed[0])}/{ref.target}.yaml or fix the id"
+                    fix = f"create curated/{_folder(allowed[0])}/{target}.yaml or fix the id"
                 problems.append(
                     Problem(
-                        item.locate(*ref.path),
-                        f"points to {ref.target!r}, but no {wanted} has that id; {fix}",
+                        item.locate(*ref_path),
+                        f"points to {target!r}, but no {wanted} has that id; {fix}",
                         field=field,
                         code="dangling-reference",
                     )
                 )
-            elif found not in ref.allowed:
+            elif found not in allowed:
                 problems.append(
                     Problem(
-                        item.locate(*ref.path),
-                        f"points to {ref.target!r}, which is {with_article(found)}; expected {with_article(wanted)}",
+                        item.locate(*ref_path),
+                        f"points to {target!r}, which is {with_article(found)}; expected {with_article(wanted)}",
                         field=field,
                         code="wrong-reference-type",
                     )
                 )
-            elif ref.target == item.record.id and ref.allowed != ("source",):
+            elif allowed != ("source",):
                 problems.append(
                     Problem(
-                        item.locate(*ref.path), "a record cannot refer to itself", field=field, code="self-reference"
+                        item.locate(*ref_path), "a record cannot refer to itself", field=field, code="self-reference"
                     )
                 )
     return problems
@@ -174,33 +160,26 @@ def _folder(kind: str) -> str:
     return TYPE_BY_KIND[kind].folder
 
 
-def check_duplicate_names(loaded: list[LoadedRecord]) -> list[Problem]:
+def check_duplicate_names(loaded: list[RecordFacts]) -> list[Problem]:
     """Two records of one type with the same preferred name (folded: script, width, case)."""
-    groups: dict[tuple[str, str], dict[str, list[tuple[LoadedRecord, int, Name]]]] = {}
+    groups: dict[tuple[str, str], dict[str, list[tuple[RecordFacts, int, str, str]]]] = {}
     for item in loaded:
-        record = item.record
-        if not isinstance(record, NamedRecord):
-            continue
-        preferred = record.preferred_names()
-        for index, name in enumerate(record.names):
-            if preferred.get(name.lang) != name.text or name.misspelling:
-                continue
-            key = (record.kind_name, _key(name.text))
-            groups.setdefault(key, {}).setdefault(record.id, []).append((item, index, name))
+        for index, lang, text, key, preferred, misspelling, _ in item.names:
+            if preferred and not misspelling:
+                groups.setdefault((item.kind, key), {}).setdefault(item.id, []).append((item, index, lang, text))
     problems = []
     for by_record in groups.values():
         if len(by_record) < 2:
             continue
-        firsts = {entries[0][0].record.id: entries[0][0] for entries in by_record.values()}
+        firsts = {entries[0][0].id: entries[0][0] for entries in by_record.values()}
         original, *newer = oldest_first(firsts.values())
         for item in newer:
-            record = item.record
-            for _, index, name in by_record[record.id]:
+            for _, index, lang, text in by_record[item.id]:
                 problems.append(
                     Problem(
                         item.locate("names", index, "text"),
-                        f"the preferred {name.lang} name {name.text!r} is already a preferred name of "
-                        f"{record.kind_name} {original.record.id!r} ({original.shown_as}); "
+                        f"the preferred {lang} name {text!r} is already a preferred name of "
+                        f"{item.kind} {original.id!r} ({original.shown_as}); "
                         "merge the two records or make the names distinct",
                         field=f"names.{index}.text",
                         code="duplicate-name",
@@ -209,15 +188,11 @@ def check_duplicate_names(loaded: list[LoadedRecord]) -> list[Problem]:
     return problems
 
 
-def check_duplicate_figures(loaded: list[LoadedRecord]) -> list[Problem]:
+def check_duplicate_figures(loaded: list[RecordFacts]) -> list[Problem]:
     """Two figures citing the same paragraph for the same value and unit are one figure twice."""
-    groups: dict[tuple[object, ...], list[LoadedRecord]] = {}
+    groups: dict[tuple[object, ...], list[RecordFacts]] = {}
     for item in loaded:
-        figure = item.record
-        if not isinstance(figure, Figure):
-            continue
-        for citation in figure.cite:
-            key = (citation.source, citation.para, figure.value, figure.lower, figure.upper, figure.unit)
+        for key in item.figure_keys:
             group = groups.setdefault(key, [])
             if item not in group:
                 group.append(item)
@@ -228,13 +203,13 @@ def check_duplicate_figures(loaded: list[LoadedRecord]) -> list[Problem]:
             continue
         original, *newer = oldest_first(group)
         for item in newer:
-            if (item.record.id, original.record.id) in reported:
+            if (item.id, original.id) in reported:
                 continue
-            reported.add((item.record.id, original.record.id))
+            reported.add((item.id, original.id))
             problems.append(
                 Problem(
                     item.locate("id"),
-                    f"figure {original.record.id!r} ({original.shown_as}) already records this number: same "
+                    f"figure {original.id!r} ({original.shown_as}) already records this number: same "
                     f"source ({source} paragraph {para}), value and unit; keep one figure (add what this one "
                     "says to it) or fix the value",
                     field="id",
@@ -244,13 +219,9 @@ def check_duplicate_figures(loaded: list[LoadedRecord]) -> list[Problem]:
     return problems
 
 
-def check_part_of_cycles(loaded: list[LoadedRecord]) -> list[Problem]:
-    parent = {
-        item.record.id: item.record.part_of.organisation
-        for item in loaded
-        if isinstance(item.record, Company) and item.record.part_of is not None
-    }
-    by_id = {item.record.id: item for item in loaded}
+def check_part_of_cycles(loaded: list[RecordFacts]) -> list[Problem]:
+    parent = {item.id: item.part_of for item in loaded if item.part_of is not None}
+    by_id = {item.id: item for item in loaded}
     problems = []
     reported: set[str] = set()
     for start in parent:
@@ -272,19 +243,19 @@ def check_part_of_cycles(loaded: list[LoadedRecord]) -> list[Problem]:
     return problems
 
 
-def check_source_files(loaded: list[LoadedRecord]) -> list[Problem]:
-    owners: dict[str, LoadedRecord] = {}
+def check_source_files(loaded: list[RecordFacts]) -> list[Problem]:
+    owners: dict[str, RecordFacts] = {}
     problems = []
     for item in loaded:
-        file = getattr(item.record, "file", None)
-        if item.record.kind_name != "source" or file is None:
+        file = item.source_file
+        if file is None:
             continue
         other = owners.setdefault(file, item)
         if other is not item:
             problems.append(
                 Problem(
                     item.locate("file"),
-                    f"file {file!r} is already described by source {other.record.id!r}",
+                    f"file {file!r} is already described by source {other.id!r}",
                     field="file",
                     code="duplicate-source",
                 )
@@ -292,41 +263,25 @@ def check_source_files(loaded: list[LoadedRecord]) -> list[Problem]:
     return problems
 
 
-def name_key(text: str) -> str:
-    """What two names must share to count as the same name.
-
-    Invisible characters are dropped (a name with a Hangul filler or a combining grapheme
-    joiner pasted in looks identical), then NFKC, whitespace folding and case folding
-    (full-width ＷＡＮＧ, `wang` and `Wang` meet), then NFKC again, since case folding
-    can leave a string that is no longer normalised.
-    """
-    return unicodedata.normalize("NFKC", normalize(without_hidden(text)).casefold())
-
-
-def check_uses_name_products(loaded: list[LoadedRecord]) -> list[Problem]:
+def check_uses_name_products(loaded: list[RecordFacts]) -> list[Problem]:
     """A `uses` link quotes the product's name: its quotes contain one of the product's names.
 
     This keeps a link from pointing at the wrong product (`sora` where the source says
     Pika). Only names a source states count (not the curators' translations); names
     and quotes are compared after NFKC and case folding.
     """
-    names: dict[str, list[str]] = {
-        item.record.id: [normalize(name.text).casefold() for name in item.record.names if not name.translation]
-        for item in loaded
-        if isinstance(item.record, Product)
-    }
+    names: dict[str, tuple[str, ...]] = {item.id: item.product_names for item in loaded if item.kind == "product"}
     problems = []
     for item in loaded:
-        for path, model, _ in walk(item.record):
-            if not isinstance(model, Use) or model.product not in names:
+        for path, product, quotes in item.uses:
+            if product not in names:
                 continue  # a dangling or mistyped reference is reported by check_references
-            quotes = [normalize(quote).casefold() for citation in model.cite for _, quote in citation.spans()]
-            if not any(name in quote for name in names[model.product] for quote in quotes):
+            if not any(name in quote for name in names[product] for quote in quotes):
                 problems.append(
                     Problem(
                         item.locate(*path, "cite"),
-                        f"no quote of this use names product {model.product!r} "
-                        f"(one of: {', '.join(repr(name) for name in names[model.product])}); "
+                        f"no quote of this use names product {product!r} "
+                        f"(one of: {', '.join(repr(name) for name in names[product])}); "
                         "quote the words that name it, or add the name as written to the product",
                         field=".".join(str(part) for part in (*path, "cite")),
                         code="use-not-named",

@@ -186,7 +186,8 @@ def validate(root: Path | str | None = None) -> tuple[KnowledgeBase, list[Proble
     """
     root = default_root() if root is None else Path(root)
     result = load_directory(root)
-    problems = result.problems + check_records(result.records, result.unloadable)
+    facts = [item.facts for item in result.records if item.facts is not None]
+    problems = result.problems + check_records(facts, result.unloadable)
     if root.is_dir() and result.files_read == 0 and not problems:
         problems.append(
             Problem(Location(str(root)), "no records found; add YAML files under sources/, people/, ...", code="empty")

@@ -10,19 +10,21 @@ import os
 import re
 import stat
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from aijobs.claims import claims_of
+from aijobs.facts import RecordFacts, facts_of
 from aijobs.fields import SLUG_PATTERN
-from aijobs.files import FileProblem, read_regular_file, refusal, symlink_problem
+from aijobs.files import refusal, symlink_problem
 from aijobs.problems import Location, Problem, display_path, printable
 from aijobs.records import RECORD_TYPES, TYPE_BY_FOLDER, Record
 from aijobs.suggest import closest, with_article
-from aijobs.yamlfile import YamlDocument, YamlError, read_yaml
+from aijobs.yamlfile import YamlDocument, YamlError, decode_utf8, parse_yaml, read_curated_bytes, read_yaml
 
 EXTENSION = ".yaml"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -40,6 +42,12 @@ class LoadedRecord:
     record: Record
     path: Path
     shown_as: str
+    facts: RecordFacts | None = None
+    """What the checks across records compare (`aijobs.facts`); made from the record when not given."""
+
+    def __post_init__(self) -> None:
+        if self.facts is None:
+            self.facts = facts_of(self.record, self.path, self.shown_as)
 
     def locate(self, *where: str | int) -> Location:
         try:
@@ -175,37 +183,57 @@ def _stray_files(entries: list[_Entry]) -> Iterator[Problem]:
             )
 
 
-def load_directory(root: Path) -> LoadResult:
-    """Parse and validate every record under `root`; never raises for bad data.
+@dataclass(frozen=True, slots=True)
+class RecordFile:
+    """A record file to read: its folder (which says its record type), path and name as shown."""
 
-    Only regular files and real folders inside `root` are read: a symbolic link, pipe,
+    folder: str
+    path: Path
+    shown: str
+
+    @property
+    def stem(self) -> str:
+        return self.path.name.removesuffix(EXTENSION)
+
+    def order(self) -> tuple[str, str]:
+        """Files are read in (record type, id) order: the order of records, and of claim numbers, everywhere."""
+        return TYPE_BY_FOLDER[self.folder].kind_name, self.stem
+
+
+@dataclass
+class Listing:
+    """The record files of a curated folder, and what is wrong with its layout."""
+
+    files: list[RecordFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unloadable: set[str] = field(default_factory=set)
+
+
+def list_directory(root: Path) -> Listing:
+    """Every record file under `root`, in (record type, id) order; the layout's problems.
+
+    Only regular files and real folders inside `root` are listed: a symbolic link, pipe,
     device or socket is reported and never opened (see `aijobs.files`).
     """
-    result = LoadResult()
+    listing = Listing()
     opened = _open_root(root)
     if isinstance(opened, Problem):
-        result.problems.append(opened)
-        return result
+        listing.problems.append(opened)
+        return listing
     root_entries, _ = opened
-    result.problems.extend(_stray_files(root_entries))
+    listing.problems.extend(_stray_files(root_entries))
     if any(entry.name in TYPE_BY_FOLDER and not stat.S_ISDIR(entry.kind) for entry in root_entries):
-        result.unloadable = _AnyId()  # a record folder that is a link (or a file) was not read
+        listing.unloadable = _AnyId()  # a record folder that is a link (or a file) was not read
     for folder, directory in _folders(root_entries):
         entries = _list(directory.path, directory.shown)
         if isinstance(entries, Problem):
-            result.problems.append(entries)
-            result.unloadable = _AnyId(result.unloadable)
+            listing.problems.append(entries)
+            listing.unloadable = _AnyId(listing.unloadable)
             continue
         for entry in entries:
             name, kind = entry.name, entry.kind
             if stat.S_ISREG(kind) and name.endswith(EXTENSION):
-                result.files_read += 1
-                loaded, problems = load_file(entry.path, folder, entry.shown)
-                result.problems.extend(problems)
-                if loaded is not None:
-                    result.records.append(loaded)
-                else:
-                    result.unloadable.update(_attempted_ids(entry.path, entry.shown))
+                listing.files.append(RecordFile(folder, entry.path, entry.shown))
                 continue
             if stat.S_ISREG(kind) or (stat.S_ISDIR(kind) and not name.endswith(EXTENSION)):
                 problem = Problem(
@@ -219,33 +247,91 @@ def load_directory(root: Path) -> LoadResult:
                 )
             else:
                 problem = refusal(entry.shown, kind)
-            result.problems.append(problem)
+            listing.problems.append(problem)
             if name.endswith(EXTENSION):  # meant as a record: references to it are not reported again
-                result.unloadable.add(name.removesuffix(EXTENSION))
+                listing.unloadable.add(name.removesuffix(EXTENSION))
+    listing.files.sort(key=RecordFile.order)
+    return listing
+
+
+Derive = Callable[[Record, str], Any]
+"""Something more made of each valid record and its file as shown (the database rows)."""
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What reading one record file gave: the record's facts, or the problems that prevent it."""
+
+    problems: list[Problem]
+    facts: RecordFacts | None = None
+    attempted: tuple[str, ...] = ()
+    """Ids a file that failed may have meant, so references to it are not reported twice."""
+    claims: int = 0
+    record: Record | None = None
+    """The record itself, when the caller asked to keep it."""
+    derived: Any = None
+    """What `derive` made of the record, when given."""
+
+
+def read_record(
+    file: RecordFile, raw: bytes | None = None, keep: bool = False, derive: Derive | None = None
+) -> FileOutcome:
+    """Read, parse and validate one record file (its bytes, if already read); never raises for bad data.
+
+    The file is parsed without positions first; only a file with a problem is parsed
+    again to say where the problem is. The outcome depends only on the file's folder,
+    name, bytes and how it is shown: that is what `aijobs.cache` keys it by.
+    """
+    try:
+        if raw is None:
+            raw = read_curated_bytes(file.path, file.shown)
+        text = decode_utf8(raw, file.shown)
+        document = parse_yaml(text, file.shown, file.path, positions=False)
+        loaded, problems = validate_document(document, file.folder, file.stem)
+        if loaded is None and not document.marks:  # say where: parse again, with positions
+            document = parse_yaml(text, file.shown, file.path)
+            loaded, problems = validate_document(document, file.folder, file.stem)
+    except YamlError as exc:
+        problems = [exc.problem, *_file_name_problems(file.stem, file.shown)]
+        loaded = None
+    if loaded is None:
+        return FileOutcome(problems, attempted=_attempted_ids(file.stem, raw))
+    record = loaded.record
+    return FileOutcome(
+        [],
+        facts=loaded.facts,
+        claims=sum(1 for _ in claims_of(record)),
+        record=record if keep else None,
+        derived=derive(record, file.shown) if derive is not None else None,
+    )
+
+
+def load_directory(root: Path) -> LoadResult:
+    """Parse and validate every record under `root`, keeping each record; never raises for bad data.
+
+    Only regular files and real folders inside `root` are read: a symbolic link, pipe,
+    device or socket is reported and never opened (see `aijobs.files`).
+    """
+    listing = list_directory(root)
+    result = LoadResult(problems=listing.problems, unloadable=listing.unloadable)
+    for file in listing.files:
+        result.files_read += 1
+        outcome = read_record(file, keep=True)
+        result.problems.extend(outcome.problems)
+        if outcome.record is not None:
+            result.records.append(LoadedRecord(outcome.record, file.path, file.shown, outcome.facts))
+        else:
+            result.unloadable.update(outcome.attempted)
     return result
 
 
-def _attempted_ids(path: Path, shown_as: str) -> set[str]:
-    """Ids a broken file may have meant, so references to it are not reported twice."""
-    stem = path.name.removesuffix(EXTENSION)
-    try:
-        head = read_regular_file(path, shown_as, 4096, truncate=True)
-    except FileProblem:
-        return {stem}
-    match = _ID_LINE.search(head.decode("utf-8", errors="replace"))
-    return {stem} | ({match.group(1)} if match else set())
+def _attempted_ids(stem: str, raw: bytes | None) -> tuple[str, ...]:
+    """Ids a broken file may have meant: its name, and the id its first lines write."""
+    match = _ID_LINE.search(raw[:4096].decode("utf-8", errors="replace")) if raw is not None else None
+    return (stem, match.group(1)) if match and match.group(1) != stem else (stem,)
 
 
 _ID_LINE = re.compile(r"^id:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
-
-
-def load_file(path: Path, folder: str, shown_as: str) -> tuple[LoadedRecord | None, list[Problem]]:
-    """Read one record file; returns the record or the problems that prevent it."""
-    try:
-        document = read_yaml(path, shown_as)
-    except YamlError as exc:
-        return None, [exc.problem, *_file_name_problems(path.stem, shown_as)]
-    return validate_document(document, folder, path.stem)
 
 
 def _file_name_problems(stem: str, shown_as: str) -> list[Problem]:

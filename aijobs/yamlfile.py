@@ -231,9 +231,65 @@ class _TreeBuilder:
                 mapping[key] = self.build(next_event(), (*path, key))
         raise self.fail(first, f"unexpected YAML event {kind.__name__}")
 
+    def build_fast(self, first: Any, depth: int) -> Any:
+        """`build` without positions, for the common case of a file with no problem.
 
-def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocument:
-    """Parse one YAML document from text; raises YamlError with a located problem."""
+        Anything unusual (a tag, an anchor, a duplicate key, a number out of range, deep
+        nesting) raises `_Unusual`: the caller parses again with `build`, which says
+        exactly what and where.
+        """
+        kind = type(first)
+        if first.anchor is not None or first.tag is not None:
+            raise _Unusual
+        if kind is _SCALAR:
+            if first.implicit[0] and not first.style:
+                try:
+                    return resolve_plain_scalar(first.value)
+                except ValueError:
+                    raise _Unusual from None
+            return first.value
+        if depth >= MAX_DEPTH:
+            raise _Unusual
+        next_event = self.next_event
+        depth += 1
+        if kind is _SEQUENCE:
+            items: list[Any] = []
+            while True:
+                event = next_event()
+                if type(event) is _SEQUENCE_END:
+                    return items
+                items.append(self.build_fast(event, depth))
+        if kind is _MAPPING:
+            mapping: dict[str, Any] = {}
+            while True:
+                event = next_event()
+                if type(event) is _MAPPING_END:
+                    return mapping
+                if type(event) is not _SCALAR or event.anchor is not None or event.tag is not None:
+                    raise _Unusual
+                key = event.value
+                if key in mapping:
+                    raise _Unusual
+                mapping[key] = self.build_fast(next_event(), depth)
+        raise _Unusual
+
+
+class _Unusual(Exception):
+    """Raised by the fast tree builder for anything it leaves to the careful one."""
+
+
+def parse_yaml(text: str, shown_as: str, path: Path | None = None, positions: bool = True) -> YamlDocument:
+    """Parse one YAML document from text; raises YamlError with a located problem.
+
+    Without `positions` the document has no marks (`locate` then finds only the file):
+    parsing is faster, for callers that parse again with positions when a problem needs
+    them (see `aijobs.loader`). Anything unusual is parsed with positions regardless.
+    """
+    if not positions:
+        try:
+            return _parse_fast(text, shown_as, path)
+        except _Unusual:
+            pass
     loader = _Loader(text)
     builder = _TreeBuilder(shown_as, loader.get_event)
     try:
@@ -265,6 +321,25 @@ def parse_yaml(text: str, shown_as: str, path: Path | None = None) -> YamlDocume
     finally:
         loader.dispose()
     return YamlDocument(path or Path(shown_as), shown_as, data, builder.marks)
+
+
+def _parse_fast(text: str, shown_as: str, path: Path | None) -> YamlDocument:
+    """The data of a well-formed, plain file, without positions; `_Unusual` for anything else."""
+    loader = _Loader(text)
+    try:
+        next_event = loader.get_event
+        next_event()  # StreamStart
+        if isinstance(next_event(), yaml.StreamEndEvent):
+            return YamlDocument(path or Path(shown_as), shown_as, None, {})
+        data = _TreeBuilder(shown_as, next_event).build_fast(next_event(), 0)
+        next_event()  # DocumentEnd
+        if not isinstance(next_event(), yaml.StreamEndEvent):
+            raise _Unusual
+    except (yaml.YAMLError, RecursionError):
+        raise _Unusual from None
+    finally:
+        loader.dispose()
+    return YamlDocument(path or Path(shown_as), shown_as, data, {})
 
 
 _KEY_START = re.compile(r"^( *)(?:- +)*")
@@ -331,10 +406,14 @@ def _indentation(lines: list[str], line: int) -> tuple[int, int, str] | None:
     )
 
 
-def read_yaml(path: Path, shown_as: str) -> YamlDocument:
+def read_yaml(path: Path, shown_as: str, positions: bool = True) -> YamlDocument:
     """Read and parse a curated file: a regular file (never a link, pipe or device), at most MAX_BYTES."""
+    return parse_yaml(decode_utf8(read_curated_bytes(path, shown_as), shown_as), shown_as, path, positions)
+
+
+def read_curated_bytes(path: Path, shown_as: str) -> bytes:
+    """The bytes of a curated file (see `read_yaml`); raises YamlError naming the file otherwise."""
     try:
-        raw = read_regular_file(path, shown_as, MAX_BYTES)
+        return read_regular_file(path, shown_as, MAX_BYTES)
     except FileProblem as exc:
         raise YamlError(exc.problem) from None
-    return parse_yaml(decode_utf8(raw, shown_as), shown_as, path)

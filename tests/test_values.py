@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from aijobs.checks import check_duplicate_names, name_key
+from aijobs.checks import check_duplicate_names
+from aijobs.facts import RecordFacts, facts_of, name_key
 from aijobs.fields import DEFAULT_IGNORABLE_RANGES, MAX_PARAGRAPH, hidden_characters, wholly_before, without_hidden
-from aijobs.loader import LoadedRecord
 from aijobs.records import Citation, Figure, Name, Person, Role
 from aijobs.yamlfile import MAX_DIGITS, resolve_plain_scalar
 
@@ -248,10 +248,10 @@ def test_name_key_folds_look_alikes(look_alike: str, original: str) -> None:
 
 def test_duplicate_name_check_sees_through_invisible_characters() -> None:
     # A record built without validation (as library code may) still meets the check.
-    def person(record_id: str, text: str) -> LoadedRecord:
+    def person(record_id: str, text: str) -> RecordFacts:
         name = Name.model_construct(text=text, lang="en", translation=False, misspelling=False, cite=[])
         record = Person.model_construct(id=record_id, names=[name])
-        return LoadedRecord(record, Path(f"{record_id}.yaml"), f"curated/people/{record_id}.yaml")
+        return facts_of(record, Path(f"{record_id}.yaml"), f"curated/people/{record_id}.yaml")
 
     problems = check_duplicate_names([person("a", "Wang Fang"), person("b", "Wang\u3164 Fang")])
     assert [problem.message for problem in problems] == [

@@ -181,6 +181,14 @@ PathsArg = Annotated[
     ),
 ]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="How to print problems.")]
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Read every file again instead of taking unchanged files' results from the cache "
+        "($AIJOBS_CACHE_DIR, else ~/.cache/aijobs; an empty AIJOBS_CACHE_DIR turns it off).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -244,17 +252,28 @@ def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> Knowl
 
 
 @app.command("validate")
-def validate_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text) -> None:
+def validate_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text, no_cache: NoCacheOpt = False) -> None:
     """Check every record: YAML syntax, fields, ids, references and duplicates.
 
     Prints each problem as file:line:column: field: message, all of them in one run.
     Given record files or folders, checks the whole knowledge base they belong to (references
-    need it) and reports the problems in those files, with a count of the others.
+    need it) and reports the problems in those files, with a count of the others. Files
+    unchanged since an earlier run are not read again (see --no-cache).
     """
-    from aijobs.kb import in_selection, knowledge_base_of, validate
+    from aijobs.cache import open_cache
+    from aijobs.kb import in_selection, knowledge_base_of
+    from aijobs.scan import scan
+    from aijobs.tools.progress import Progress
 
     root, only = knowledge_base_of(paths) if paths else (_curated_to_read(DEFAULT_CURATED), None)
-    kb, problems = validate(root)
+    cache = open_cache(not no_cache)
+    with Progress("validate") as progress:
+        result = scan(root, cache=cache, progress=progress)
+    if cache is not None:
+        cache.close()
+    if result.cache_note:
+        typer.echo(f"note: {result.cache_note}", err=True)
+    problems = result.problems
     if only is not None:
         shown = [problem for problem in problems if in_selection(problem.location.path, only)]
         others = len(problems) - len(shown)
@@ -267,12 +286,12 @@ def validate_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text)
             )
         if shown:
             raise typer.Exit(1)
-        typer.echo(f"{len(only)} path(s) checked against {len(kb)} records: valid", err=fmt != OutputFormat.text)
+        typer.echo(f"{len(only)} path(s) checked against {result.records} records: valid", err=fmt != OutputFormat.text)
         return
     _report(problems, fmt, "validate")
     if problems:
         raise typer.Exit(1)
-    typer.echo(f"{len(kb)} records, {len(kb.claims())} claims: all valid", err=fmt != OutputFormat.text)
+    typer.echo(f"{result.records} records, {result.claims} claims: all valid", err=fmt != OutputFormat.text)
 
 
 @app.command("show")
@@ -346,6 +365,7 @@ def build_command(
             "--force", help="Replace --db even if it is not an aijobs database (never a link, folder or device)."
         ),
     ] = False,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Validate curated/ and build the database from it.
 
@@ -353,14 +373,24 @@ def build_command(
     PostgreSQL is loaded in one transaction. If anything fails, the previous database
     is left as it was. Only an aijobs database is replaced, unless --force.
     """
-    from aijobs.db.build import build, replaceable
+    from aijobs.cache import open_cache
+    from aijobs.db.build import build_folder, replaceable
     from aijobs.db.engine import build_target
+    from aijobs.tools.progress import Progress
 
     target = build_target(db)  # a bad --db fails before the records are read
     if isinstance(target, Path):
         replaceable(target, force)
-    kb = _load_or_exit(curated)
-    built = build(kb, db, force)
+    cache = open_cache(not no_cache)
+    try:
+        with Progress("build") as progress:
+            built = build_folder(_curated_to_read(curated), db, force, cache=cache, progress=progress)
+    except ProblemsFound as exc:
+        _report(exc.problems, OutputFormat.text, "validate")
+        raise typer.Exit(1) from None
+    finally:
+        if cache is not None:
+            cache.close()
     summary = ", ".join(f"{built.counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
     typer.echo(f"wrote {built.target}: {summary}")
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from aijobs.fields import without_hidden
 from aijobs.problems import Location
-from aijobs.records import Company, Figure, NamedRecord, Product, Record, Source, Use
+from aijobs.records import Cited, Company, Figure, NamedRecord, Product, Record, Source, Use
 from aijobs.references import references
 from aijobs.text import fold, normalize
 from aijobs.walk import Path as FieldPath
@@ -56,6 +56,8 @@ class RecordFacts:
     uses: tuple[UseFact, ...]
     product_names: tuple[str, ...]
     """A product's names as sources state them (not translations), `normalize`d and case-folded."""
+    claims: int
+    """How many claims the record makes."""
     path: Path
     shown_as: str
 
@@ -80,6 +82,7 @@ class RecordFacts:
             self.source_file,
             self.uses,
             self.product_names,
+            self.claims,
         )
 
     @classmethod
@@ -113,21 +116,24 @@ def facts_of(record: Record, path: Path, shown_as: str) -> RecordFacts:
             (citation.source, citation.para, record.value, record.lower, record.upper, record.unit)
             for citation in record.cite
         )
+    nodes = list(walk(record))
     uses = tuple(
         (path_, model.product, tuple(normalize(quote).casefold() for c in model.cite for _, quote in c.spans()))
-        for path_, model, _ in walk(record)
+        for path_, model, _ in nodes
         if isinstance(model, Use)
     )
+    claims = sum(1 for _, model, _ in nodes if isinstance(model, Cited) and getattr(model, "cite", None))
     return RecordFacts(
         id=record.id,
         kind=record.kind_name,
         names=names,
-        refs=tuple((ref.path, ref.target, ref.allowed) for ref in references(record)),
+        refs=tuple((ref.path, ref.target, ref.allowed) for ref in references(record, nodes)),
         figure_keys=figure_keys,
         part_of=record.part_of.organisation if isinstance(record, Company) and record.part_of is not None else None,
         source_file=record.file if isinstance(record, Source) else None,
         uses=uses,
         product_names=product_names,
+        claims=claims,
         path=path,
         shown_as=shown_as,
     )

@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from aijobs.claims import claims_of
 from aijobs.facts import RecordFacts, facts_of
 from aijobs.fields import SLUG_PATTERN
 from aijobs.files import refusal, symlink_problem
@@ -300,7 +299,7 @@ def read_record(
     return FileOutcome(
         [],
         facts=loaded.facts,
-        claims=sum(1 for _ in claims_of(record)),
+        claims=loaded.facts.claims if loaded.facts is not None else 0,
         record=record if keep else None,
         derived=derive(record, file.shown) if derive is not None else None,
     )

@@ -19,6 +19,7 @@ import re
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -425,6 +426,13 @@ def derive_zh_hant(text: str) -> str:
     return to_traditional(text)
 
 
+@cache
+def _derived_name() -> Name:
+    """The pattern of every derived name (copying it is far cheaper than `model_construct`,
+    which inspects each default factory's signature on every call)."""
+    return Name.model_construct(text="", lang="zh-Hant", translation=True, derived=True)
+
+
 def derived_names(names: list[Name]) -> list[Name]:
     """`names` with derived zh-Hant names, when the record writes no zh-Hant name itself.
 
@@ -447,7 +455,7 @@ def derived_names(names: list[Name]) -> list[Name]:
             text = derive_zh_hant(name.text)
             if text not in seen:
                 seen.add(text)
-                waiting.append(Name.model_construct(text=text, lang="zh-Hant", translation=True, derived=True))
+                waiting.append(_derived_name().model_copy(update={"text": text, "cite": []}))
         if index >= last_cited:
             result += waiting
             waiting = []

@@ -7,14 +7,14 @@ types: an id marked ``RefTo(...)`` (see `aijobs.fields`), found by walking the r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
 from pydantic import BaseModel
 
 from aijobs.fields import RefTo
-from aijobs.walk import Path, field_specs, walk
+from aijobs.walk import Node, Path, field_specs, walk
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,13 @@ def reference_fields(model_class: type[BaseModel]) -> tuple[tuple[str, RefTo, fr
     return tuple(found)
 
 
-def references(record: BaseModel) -> Iterator[Reference]:
-    """Every reference in a record, in file order (a model's own ids before its children's)."""
-    for path, model, _ in walk(record):
-        for name, ref, not_ids in reference_fields(type(model)):
+def references(record: BaseModel, nodes: Iterable[Node] | None = None) -> Iterator[Reference]:
+    """Every reference in a record, in file order (a model's own ids before its children's).
+
+    `nodes`: the record's `walk`, when the caller has it already.
+    """
+    for path, model, _ in walk(record) if nodes is None else nodes:
+        for name, ref, not_ids in reference_fields(model.__class__):
             value = getattr(model, name)
             if isinstance(value, list):
                 for index, target in enumerate(value):

@@ -72,14 +72,35 @@ class Node(NamedTuple):
     field: FieldSpec | None  # None for the model the walk started from
 
 
+def _holds_models(annotation: object) -> bool:
+    """Whether a value of this type can be, or contain, a model (through lists, unions, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(argument) for argument in typing.get_args(annotation))
+
+
+@cache
+def nesting_fields(model_class: type[BaseModel]) -> tuple[FieldSpec, ...]:
+    """The fields of a model class whose values can hold models: the only ones a walk descends into."""
+    fields = model_class.model_fields
+    return tuple(spec for spec in field_specs(model_class) if _holds_models(fields[spec.name].annotation))
+
+
 def walk(model: BaseModel, path: Path = (), field: FieldSpec | None = None) -> Iterator[Node]:
     """Yield `model` and every model nested inside it, parents before children, in field order."""
-    yield Node(path, model, field)
-    for spec in field_specs(type(model)):
+    found: list[Node] = []
+    _collect(model, path, field, found)
+    return iter(found)
+
+
+def _collect(model: BaseModel, path: Path, field: FieldSpec | None, found: list[Node]) -> None:
+    found.append(Node(path, model, field))
+    for spec in nesting_fields(model.__class__):
         value = getattr(model, spec.name)
         if isinstance(value, BaseModel):
-            yield from walk(value, (*path, spec.name), spec)
+            _collect(value, (*path, spec.name), spec, found)
         elif isinstance(value, list):
+            name = spec.name
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    yield from walk(item, (*path, spec.name, index), spec)
+                    _collect(item, (*path, name, index), spec, found)

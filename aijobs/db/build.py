@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from aijobs.cache import RecordCache
 from aijobs.db import tables
 from aijobs.db.dataset import DatasetInfo, dataset_info
 from aijobs.db.engine import ServerTarget, build_target, server_engine, server_target, sqlite_engine
@@ -38,9 +40,12 @@ from aijobs.db.files import (
     sync_folder,
 )
 from aijobs.db.migrate import current_revision, revisions, upgrade
-from aijobs.db.rows import TABLE_ORDER, build_rows
+from aijobs.db.rows import TABLE_ORDER, RowWriter, record_rows
 from aijobs.errors import AijobsError
 from aijobs.kb import KnowledgeBase
+from aijobs.loader import FileOutcome, RecordFile
+from aijobs.problems import ProblemsFound
+from aijobs.scan import Progress, ScanResult, scan
 
 FORCE_HINT = "pass --force to replace it anyway"
 
@@ -57,18 +62,22 @@ DATASET_TABLE = str(tables.DatasetRow.__tablename__)
 
 
 def insert_rows(connection: Connection, kb: KnowledgeBase, dataset: DatasetInfo) -> dict[str, int]:
-    """Insert the dataset row, then every row with one executemany per table; returns row counts."""
-    rows = build_rows(kb)
-    metadata = tables.metadata
-    connection.execute(metadata.tables[DATASET_TABLE].insert(), [dataset.as_row()])
-    counts = {DATASET_TABLE: 1}
-    for name in TABLE_ORDER:
-        if name == DATASET_TABLE:
-            continue
-        table_rows = rows.get(name, [])
-        if table_rows:
-            connection.execute(metadata.tables[name].insert(), table_rows)
-        counts[name] = len(table_rows)
+    """Insert the dataset row, then every record's rows; returns row counts."""
+    writer = start_rows(connection, dataset)
+    for loaded in kb.loaded:
+        writer.add(record_rows(loaded.record, loaded.shown_as))
+    return finish_rows(connection, writer)
+
+
+def start_rows(connection: Connection, dataset: DatasetInfo) -> RowWriter:
+    """Insert the dataset row; a writer for the records' rows (in batches, on SQLite)."""
+    connection.execute(tables.metadata.tables[DATASET_TABLE].insert(), [dataset.as_row()])
+    return RowWriter(connection, in_table_order=connection.dialect.name != "sqlite")
+
+
+def finish_rows(connection: Connection, writer: RowWriter) -> dict[str, int]:
+    """Write the rows still held, fill the search index; returns row counts per table."""
+    counts = {DATASET_TABLE: 1, **writer.finish()}
     if connection.dialect.name == "sqlite":
         connection.execute(text("INSERT INTO search_index(search_index) VALUES ('rebuild')"))
     return counts
@@ -88,26 +97,35 @@ def check_database(connection: Connection) -> None:
 
 
 def _fill(
-    engine: Engine, kb: KnowledgeBase, dataset: DatasetInfo, replace: bool, force: bool = False
+    engine: Engine, write: Callable[[Connection], dict[str, int]], replace: bool, force: bool = False
 ) -> dict[str, int]:
-    """Migrate, insert and check in one transaction; `replace` empties the tables first."""
+    """Migrate, `write` the rows and check, in one transaction; `replace` empties the tables first."""
     try:
         with engine.begin() as connection:
             if replace:
                 check_server_database(connection, force)
+            if connection.dialect.name == "sqlite":
+                # Rows go in record by record, before the records they point at: foreign keys
+                # are checked once, at the end (`check_database`). Set before the first write,
+                # while no transaction is open (SQLite ignores it inside one).
+                connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             upgrade(connection)
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
             if replace:
                 names = ", ".join(f'"{name}"' for name in TABLE_ORDER)
                 connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))  # ids as in a fresh build
-            counts = insert_rows(connection, kb, dataset)
+            counts = write(connection)
             check_database(connection)
     except SQLAlchemyError as exc:
         raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
     finally:
         engine.dispose()
     return counts
+
+
+def _writing(kb: KnowledgeBase, dataset: DatasetInfo) -> Callable[[Connection], dict[str, int]]:
+    return lambda connection: insert_rows(connection, kb, dataset)
 
 
 def check_server_database(connection: Connection, force: bool) -> None:
@@ -147,7 +165,8 @@ def build_server(
     if target is None:
         raise BuildError(f"{shown(str(url))} is not a postgresql:// URL")
     try:
-        return _fill(server_engine(target), kb, dataset or dataset_info(kb.root), replace=True, force=force)
+        write = _writing(kb, dataset or dataset_info(kb.root))
+        return _fill(server_engine(target), write, replace=True, force=force)
     except NotOurs as exc:
         raise NotOurs(f"{target.shown}: {target.redact(exc.message)}") from None
     except BuildError as exc:
@@ -199,7 +218,44 @@ def build_sqlite(
     `dataset` (default: `dataset_info(kb.root)`) fills the `dataset` table. Nothing
     time-dependent is written: the same records and dataset give a byte-identical file.
     """
-    dataset = dataset or dataset_info(kb.root)
+    return _write_sqlite(target, force, _writing(kb, dataset or dataset_info(kb.root)))
+
+
+def build_sqlite_from(
+    root: Path,
+    target: Path,
+    force: bool = False,
+    dataset: DatasetInfo | None = None,
+    cache: RecordCache | None = None,
+    progress: Progress | None = None,
+) -> tuple[dict[str, int], ScanResult]:
+    """Build `target` straight from the curated folder `root`, record by record (`aijobs.scan`).
+
+    Each valid record's rows go into the database as soon as it is read, so memory
+    stays small whatever the size; unchanged files come from `cache`. The same records
+    give the same file as `build_sqlite`. Raises ProblemsFound (every problem, as
+    `aijobs validate` reports them) when any record is invalid; `target` is then untouched.
+    """
+    dataset = dataset or dataset_info(root)
+    scanned: list[ScanResult] = []
+
+    def write(connection: Connection) -> dict[str, int]:
+        writer = start_rows(connection, dataset)
+
+        def sink(_file: RecordFile, outcome: FileOutcome) -> None:
+            if outcome.derived is not None:
+                writer.add(outcome.derived)
+
+        scanned.append(scan(root, cache=cache, derive=record_rows, sink=sink, progress=progress))
+        if scanned[0].problems:
+            raise ProblemsFound(scanned[0].problems)
+        return finish_rows(connection, writer)
+
+    return _write_sqlite(target, force, write), scanned[0]
+
+
+def _write_sqlite(target: Path, force: bool, write: Callable[[Connection], dict[str, int]]) -> dict[str, int]:
+    """Run `write` on a new temporary database beside `target`, then put it in place atomically."""
     status = replaceable(target, force)
     folder = target.absolute().parent
     # A unique name beside the target (same file system, so the rename is atomic), short
@@ -209,7 +265,7 @@ def build_sqlite(
     temp = Path(temp_name)
     try:
         os.chmod(temp, _file_mode(status))  # mkstemp makes 0600; a database is for sharing
-        counts = _fill(sqlite_engine(temp), kb, dataset, replace=False)
+        counts = _fill(sqlite_engine(temp), write, replace=False)
         with temp.open("rb+") as written:
             os.fsync(written.fileno())
         replaceable(target, force)  # again: something may have appeared there during the build
@@ -248,9 +304,30 @@ def build(kb: KnowledgeBase, db: str, force: bool = False) -> Built:
     target = build_target(db)
     if isinstance(target, ServerTarget):
         return Built(target.shown, build_server(kb, target, force))
+    return _built(target, lambda: build_sqlite(kb, target, force))
+
+
+def build_folder(
+    root: Path, db: str, force: bool = False, cache: RecordCache | None = None, progress: Progress | None = None
+) -> Built:
+    """Build `db` from the curated folder `root`: a SQLite file record by record (`build_sqlite_from`).
+
+    A server is loaded from the whole knowledge base at once (`build_server`). Raises
+    ProblemsFound when a record is invalid, and what `build` raises otherwise.
+    """
+    target = build_target(db)
+    if isinstance(target, ServerTarget):
+        from aijobs.kb import load
+
+        return Built(target.shown, build_server(load(root), target, force))
+    return _built(target, lambda: build_sqlite_from(root, target, force, cache=cache, progress=progress)[0])
+
+
+def _built(target: Path, run: Callable[[], dict[str, int]]) -> Built:
+    """Run a SQLite build, turning what fails into one BuildError naming the target."""
     where = shown(target)
     try:
-        counts = build_sqlite(kb, target, force)
+        counts = run()
     except BuildError as exc:
         raise BuildError(f"build failed, {where} left unchanged: {exc}") from exc
     except SQLAlchemyError as exc:  # before any transaction began

@@ -1,10 +1,11 @@
-"""Turning a validated knowledge base into table rows (plain dicts, in insert order).
+"""Turning validated records into table rows, record by record, in insert order.
 
 Nothing here knows a table: each table class declares in ``rows_from`` what its rows
-are made of (see `aijobs.db.mapping`), and `build_rows` walks every record, and every
-claim of it, through those declarations. Rows are built in memory in one pass, with
-claim numbers assigned here, so the database build can insert each table with a single
-executemany and never query back.
+are made of (see `aijobs.db.mapping`), and `record_rows` walks one record, and every
+claim of it, through those declarations. A record's rows number its claims from 0;
+`RowWriter` adds the number of claims written before it, so rows can be made for each
+record on its own (in a worker process, or read from the cache) and the database build
+never queries back.
 """
 
 from __future__ import annotations
@@ -14,16 +15,25 @@ from functools import cache
 from keyword import iskeyword
 from typing import Any
 
-from sqlalchemy import Column, Integer
+from sqlalchemy import Column, Connection, Integer
 
-from aijobs.db.mapping import From, Item, Path, compile_getter, stated_claim
+from aijobs.claims import Claim, claims_of
+from aijobs.db.mapping import From, Item, Path, compile_getter, owner_key, stated_claim
 from aijobs.db.tables import Table, metadata, table_classes
 from aijobs.kb import KnowledgeBase
+from aijobs.records import Record
 
 Row = dict[str, Any]
 
 TABLE_ORDER = tuple(table.name for table in metadata.sorted_tables)
 """Table names in an order that satisfies foreign keys (referenced tables first)."""
+
+RecordRows = tuple[int, tuple[tuple[int, tuple[Any, ...]], ...]]
+"""A record's rows: (its number of claims, ((plan number, row values in `_Plan.columns` order), ...)).
+
+Only builtin values, so they can be stored in the cache; claim numbers in them count
+from 0 within the record (`RowWriter` makes them global).
+"""
 
 
 class _Plan:
@@ -38,17 +48,27 @@ class _Plan:
         if unknown:
             raise TypeError(f"{table.__name__}.rows_from names columns it does not have: {sorted(map(str, unknown))}")
         self.cited = stated_claim in source.columns.values()  # rows that need Item.claim_id
-        self.make = self._compile([column.name for column in columns if not self._numbered_by_database(column)])
+        self.columns = tuple(column.name for column in columns if not self._numbered_by_database(column))
+        self.make = self._compile(list(self.columns))
+        of = source.of if isinstance(source.of, tuple) else (source.of,)
+        owned_by_claim = all(issubclass(kind, Claim) for kind in of)
+        self.claim_positions = tuple(
+            index
+            for index, name in enumerate(self.columns)
+            if source.columns.get(name) is stated_claim
+            or (owned_by_claim and (source.columns.get(name) is owner_key or name == source.parent))
+        )
+        """Where the row holds a claim number (counted within its record until written)."""
 
     def _numbered_by_database(self, column: Column[Any]) -> bool:
         """An integer primary key the declaration does not fill: the database numbers the rows."""
         return column.primary_key and isinstance(column.type, Integer) and column.name not in self.source.columns
 
-    def _compile(self, columns: list[str]) -> Callable[[Item], Row]:
+    def _compile(self, columns: list[str]) -> Callable[[Item], tuple[Any, ...]]:
         """One function that builds the whole row, as a hand-written one would.
 
         This is the build's hot loop (one call per row), so the declaration is turned
-        into a single dict display: a field read straight off the model is an attribute
+        into a single tuple display: a field read straight off the model is an attribute
         access, anything else calls its compiled getter.
         """
         namespace: dict[str, Any] = {}
@@ -56,20 +76,20 @@ class _Plan:
         for number, name in enumerate(columns):
             getter = self.source.columns.get(name, name)
             if name == self.source.parent and name not in self.source.columns:
-                entries.append(f"{name!r}: item.owner_key")
+                entries.append("item.owner_key")
             elif isinstance(getter, str) and getter.isidentifier() and not iskeyword(getter):
-                entries.append(f"{name!r}: model.{getter}")
+                entries.append(f"model.{getter}")
             else:
                 namespace[f"get{number}"] = compile_getter(getter)
-                entries.append(f"{name!r}: get{number}(item)")
-        source = "def make(item):\n    model = item.model\n    return {" + ", ".join(entries) + "}\n"
+                entries.append(f"get{number}(item)")
+        source = "def make(item):\n    model = item.model\n    return (" + "".join(f"{e}, " for e in entries) + ")\n"
         # The source holds only repr()s of column names and checked identifiers, all from
         # the table classes; nothing from the data (the way dataclasses builds __init__).
         exec(source, namespace)
-        make: Callable[[Item], Row] = namespace["make"]
+        make: Callable[[Item], tuple[Any, ...]] = namespace["make"]
         return make
 
-    def row(self, item: Item) -> Row:
+    def row(self, item: Item) -> tuple[Any, ...]:
         try:
             return self.make(item)
         except AttributeError as error:
@@ -82,7 +102,18 @@ class _Plan:
 @cache
 def _plans() -> list[_Plan]:
     """Every declaration of every table, compiled (once per process)."""
-    return [_Plan(table, source) for table in table_classes() for source in table.rows_from]
+    plans = [_Plan(table, source) for table in table_classes() for source in table.rows_from]
+    for plan in plans:
+        first = next(other for other in plans if other.table == plan.table)
+        if plan.columns != first.columns:  # RowWriter buffers a table's rows together
+            raise TypeError(f"table {plan.table}: every rows_from declaration must fill the same columns")
+    return plans
+
+
+@cache
+def _plans_for(kind: type) -> tuple[tuple[int, _Plan], ...]:
+    """(plan number, plan) of the declarations whose rows are made of instances of `kind`."""
+    return tuple((number, plan) for number, plan in enumerate(_plans()) if issubclass(kind, plan.source.of))
 
 
 def _values(owner: Any, source: From) -> Iterator[tuple[Any, int | None, Path]]:
@@ -103,27 +134,91 @@ def _values(owner: Any, source: From) -> Iterator[tuple[Any, int | None, Path]]:
         yield value, None, (source.field,)
 
 
+def record_rows(record: Record, shown: str) -> RecordRows:
+    """Every row made of one record and its claims (claims numbered from 0 within it)."""
+    claims = list(claims_of(record))
+    numbers = {claim.path: number for number, claim in enumerate(claims)}
+    owners: list[tuple[Any, str | int]] = [(record, record.id)]
+    owners += [(claim, numbers[claim.path]) for claim in claims]
+    rows: list[tuple[int, tuple[Any, ...]]] = []
+    for owner, key in owners:
+        kind: type = owner.__class__
+        for number, plan in _plans_for(kind):
+            for model, index, path in _values(owner, plan.source):
+                claim = numbers.get(path) if plan.cited else None
+                rows.append((number, plan.row(Item(model, record, shown, key, path, index, claim))))
+    return len(claims), tuple(rows)
+
+
+def _globalised(plan: _Plan, values: tuple[Any, ...], first_claim: int) -> tuple[Any, ...]:
+    """`values` with the record's claim numbers made global (the first claim's number is `first_claim`)."""
+    if not plan.claim_positions:
+        return values
+    row = list(values)
+    for position in plan.claim_positions:
+        if row[position] is not None:
+            row[position] += first_claim
+    return tuple(row)
+
+
 def build_rows(kb: KnowledgeBase) -> dict[str, list[Row]]:
-    """Every row of every table, keyed by table name."""
+    """Every row of every table, keyed by table name, as dicts (column: value)."""
     plans = _plans()
-    plans_for: dict[type, list[_Plan]] = {}  # the plans that apply to each model class
     rows: dict[str, list[Row]] = {name: [] for name in TABLE_ORDER}
-    numbers: dict[str, dict[Path, int]] = {}  # {record id: {claim path: claim number}}
-    for number, claim in enumerate(kb.claims(), start=1):
-        numbers.setdefault(claim.subject, {})[claim.path] = number
+    first_claim = 1
     for loaded in kb.loaded:
-        record, shown = loaded.record, loaded.shown_as
-        claims = numbers.get(record.id, {})
-        # What rows are made of: the record, keyed by its id, and its claims, by number.
-        owners: list[tuple[Any, str | int]] = [(record, record.id)]
-        owners += [(claim, claims[claim.path]) for claim in kb.claims_about(record.id)]
-        for owner, key in owners:
-            kind = type(owner)
-            if kind not in plans_for:
-                plans_for[kind] = [plan for plan in plans if isinstance(owner, plan.source.of)]
-            for plan in plans_for[kind]:
-                table = rows[plan.table]
-                for model, index, path in _values(owner, plan.source):
-                    item = Item(model, record, shown, key, path, index, claims.get(path) if plan.cited else None)
-                    table.append(plan.row(item))
+        claims, made = record_rows(loaded.record, loaded.shown_as)
+        for number, values in made:
+            plan = plans[number]
+            rows[plan.table].append(dict(zip(plan.columns, _globalised(plan, values, first_claim), strict=True)))
+        first_claim += claims
     return rows
+
+
+class RowWriter:
+    """Writes records' rows into the database as they come, a batch per table at a time.
+
+    With `in_table_order` (PostgreSQL, which checks each foreign key as a row goes in),
+    every row is held until `finish` and tables are written referenced ones first;
+    otherwise (SQLite, with foreign keys checked at commit) rows go in batches of
+    `batch`, so memory stays small. Rows of a table keep their order either way.
+    """
+
+    def __init__(self, connection: Connection, in_table_order: bool = False, batch: int = 2000) -> None:
+        self.connection = connection
+        self.plans = _plans()
+        self.in_table_order = in_table_order
+        self.batch = batch
+        self.first_claim = 1
+        self.pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLE_ORDER}
+        self.counts: dict[str, int] = dict.fromkeys(TABLE_ORDER, 0)
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        columns = {plan.table: plan.columns for plan in self.plans}
+        self.sql = {
+            table: f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({", ".join(marker for _ in names)})'
+            for table, names in columns.items()
+        }
+
+    def add(self, rows: RecordRows) -> None:
+        claims, made = rows
+        plans, pending, first_claim = self.plans, self.pending, self.first_claim
+        for number, values in made:
+            plan = plans[number]
+            table = pending[plan.table]
+            table.append(_globalised(plan, values, first_claim) if plan.claim_positions else values)
+            if len(table) >= self.batch and not self.in_table_order:
+                self._flush(plan.table)
+        self.first_claim += claims
+
+    def _flush(self, table: str) -> None:
+        rows = self.pending[table]
+        if rows:
+            self.connection.exec_driver_sql(self.sql[table], rows)
+            self.counts[table] += len(rows)
+            self.pending[table] = []
+
+    def finish(self) -> dict[str, int]:
+        """Write what is left; returns the rows written per table."""
+        for table in TABLE_ORDER:
+            self._flush(table)
+        return self.counts

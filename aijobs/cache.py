@@ -1,0 +1,244 @@
+"""A content-addressed cache of what reading each record file gave, so an edit is checked in a blink.
+
+What `aijobs.loader.read_record` makes of a file depends only on the file's bytes, its
+folder and name, how it is shown, and the code that reads it. The cache keeps that
+outcome (its problems, its `aijobs.facts.RecordFacts`, and for `aijobs build` its rows)
+under a key hashed from exactly those: the code's fingerprint (every module of the
+aijobs package and the versions of the libraries that shape an outcome), the folder,
+the name, the shown path and the bytes. A changed file has a new key; nothing is ever
+invalidated by hand.
+
+Reading every file to hash it would cost most of what the cache saves, so, as git's
+index does, the cache also remembers each file's status (device, inode, size,
+modification and change times) with its key, and trusts it only while the status is
+unchanged and was recorded at least `RACY_SECONDS` after the file's last change (a file
+changed again within the same clock tick would otherwise look unchanged).
+
+Where: ``records.sqlite`` in `cache_folder()` ($AIJOBS_CACHE_DIR, else
+$XDG_CACHE_HOME/aijobs, else ~/.cache/aijobs; an empty AIJOBS_CACHE_DIR turns caching off),
+never inside the repository. The file is a SQLite database marked with its own
+application id, so two runs at once are safe (SQLite locks; a writer that finds it busy
+skips saving). A cache that is missing, a link, someone else's, writable by others, not
+ours, or damaged is not used (and never written), and any entry that cannot be read
+back is a miss: the file is simply read again. Values are stored with `marshal`, which
+makes only builtin values and runs no code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import sqlite3
+import stat
+import time
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+APPLICATION_ID = 0x41494A43  # "AIJC": an aijobs cache (databases are "AIJB")
+FILE_NAME = "records.sqlite"
+RACY_SECONDS = 2.0
+BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write before giving up on saving
+_LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "opencc-python-reimplemented", "OpenCC", "pypinyin", "SQLAlchemy")
+
+Status = tuple[int, int, int, int, int]
+"""(device, inode, size, modification time ns, change time ns) of a file, never following a link."""
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS outcome (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS derived (key BLOB, name TEXT, value BLOB NOT NULL, PRIMARY KEY (key, name))"
+    " WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS status (path TEXT PRIMARY KEY, status BLOB NOT NULL, key BLOB NOT NULL) WITHOUT ROWID",
+)
+
+
+def cache_folder() -> Path | None:
+    """aijobs' cache folder: $AIJOBS_CACHE_DIR, else $XDG_CACHE_HOME/aijobs, else ~/.cache/aijobs.
+
+    None (no cache) when AIJOBS_CACHE_DIR is set to an empty string.
+    """
+    configured = os.environ.get("AIJOBS_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "aijobs"
+
+
+@cache
+def fingerprint() -> bytes:
+    """What an outcome depends on besides the file: aijobs' own code and its libraries' versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for module in sorted(package.rglob("*.py")):
+        digest.update(str(module.relative_to(package)).encode() + b"\0" + module.read_bytes() + b"\0")
+    for library in _LIBRARIES:
+        try:
+            digest.update(f"{library}={version(library)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{library}=-\0".encode())
+    return digest.digest()
+
+
+def content_key(folder: str, name: str, shown: str, raw: bytes) -> bytes:
+    """The key of one file's outcome: the code's fingerprint, where the file is, how it is shown, its bytes."""
+    digest = hashlib.blake2b(fingerprint(), digest_size=16)
+    digest.update(f"{folder}\0{name}\0{shown}\0".encode("utf-8", "surrogateescape"))
+    digest.update(raw)
+    return digest.digest()
+
+
+def status_of(info: os.stat_result) -> Status:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+class RecordCache:
+    """The cache in `folder` (see the module's description); every method is safe to call when unusable."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE_NAME
+        self.unusable: str | None = None
+        """Why the cache is not used, or None."""
+        self.connection: sqlite3.Connection | None = None
+        self.hits = 0
+        self.misses = 0
+        self._open(folder)
+
+    def _open(self, folder: Path) -> None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            reason = _unsafe(folder, is_folder=True)
+            if reason is None and os.path.lexists(self.path):
+                reason = _unsafe(self.path, is_folder=False)
+            if reason is not None:
+                self.unusable = reason
+                return
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+            try:
+                found = connection.execute("PRAGMA application_id").fetchone()[0]
+                tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if found != APPLICATION_ID and tables:
+                    connection.close()
+                    self.unusable = f"{self.path} is not an aijobs cache; left untouched"
+                    return
+                if found != APPLICATION_ID:
+                    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                for statement in _SCHEMA:
+                    connection.execute(statement)
+            except sqlite3.Error:
+                connection.close()
+                raise
+            os.chmod(self.path, 0o600)
+            self.connection = connection
+        except (OSError, sqlite3.Error) as exc:
+            self.unusable = f"cache {self.path} cannot be used ({_reason(exc)})"
+            self.connection = None
+
+    def known_keys(self) -> dict[str, tuple[Status, bytes]]:
+        """{path: (status, key)} of the files whose key was recorded."""
+        if self.connection is None:
+            return {}
+        try:
+            rows = self.connection.execute("SELECT path, status, key FROM status").fetchall()
+        except sqlite3.Error:
+            return {}
+        known = {}
+        for path, status, key in rows:
+            try:
+                value = marshal.loads(status)
+            except (EOFError, ValueError, TypeError):
+                continue
+            if isinstance(value, tuple) and len(value) == 5 and isinstance(key, bytes):
+                known[path] = (value, key)
+        return known
+
+    def get(self, keys: Iterable[bytes], derived: str | None = None) -> dict[bytes, tuple[Any, Any]]:
+        """{key: (outcome, derived value or None)} of the keys found (with `derived` only where it is found too)."""
+        if self.connection is None:
+            return {}
+        wanted = list(keys)
+        found: dict[bytes, tuple[Any, Any]] = {}
+        try:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                if derived is None:
+                    query = f"SELECT key, value, NULL FROM outcome WHERE key IN ({marks})"
+                    rows = self.connection.execute(query, chunk)
+                else:
+                    query = (
+                        "SELECT outcome.key, outcome.value, derived.value FROM outcome JOIN derived "
+                        f"ON derived.key = outcome.key AND derived.name = ? WHERE outcome.key IN ({marks})"
+                    )
+                    rows = self.connection.execute(query, [derived, *chunk])
+                for key, value, extra in rows:
+                    try:
+                        found[key] = (marshal.loads(value), marshal.loads(extra) if extra is not None else None)
+                    except (EOFError, ValueError, TypeError):
+                        continue
+        except sqlite3.Error:
+            return found
+        return found
+
+    def put(
+        self,
+        outcomes: list[tuple[bytes, Any, Any]],
+        statuses: list[tuple[str, Status, bytes]],
+        derived: str | None = None,
+    ) -> None:
+        """Save (key, outcome, derived value) and (path, status, key); skipped if another run holds the cache."""
+        if self.connection is None or not (outcomes or statuses):
+            return
+        now = time.time_ns()
+        settled = [
+            (path, marshal.dumps(status), key)
+            for path, status, key in statuses
+            if max(status[3], status[4]) < now - RACY_SECONDS * 1e9
+        ]
+        try:
+            with self.connection:
+                self.connection.execute("BEGIN IMMEDIATE")
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO outcome VALUES (?, ?)",
+                    [(key, marshal.dumps(outcome)) for key, outcome, _ in outcomes],
+                )
+                if derived is not None:
+                    self.connection.executemany(
+                        "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
+                        [(key, derived, marshal.dumps(value)) for key, _, value in outcomes if value is not None],
+                    )
+                self.connection.executemany("INSERT OR REPLACE INTO status VALUES (?, ?, ?)", settled)
+        except (sqlite3.Error, ValueError):
+            return
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def _unsafe(path: Path, is_folder: bool) -> str | None:
+    """Why `path` may not hold aijobs' cache: a link, not a folder/file, someone else's, writable by others."""
+    info = os.lstat(path)
+    if stat.S_ISLNK(info.st_mode):
+        return f"{path} is a symbolic link; the cache is not used"
+    if is_folder != stat.S_ISDIR(info.st_mode) or not (is_folder or stat.S_ISREG(info.st_mode)):
+        return f"{path} is not a {'folder' if is_folder else 'regular file'}; the cache is not used"
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return f"{path} belongs to another user; the cache is not used"
+    if info.st_mode & 0o022:
+        return f"{path} is writable by other users; the cache is not used"
+    return None
+
+
+def _reason(exc: BaseException) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+
+
+def open_cache(use: bool = True) -> RecordCache | None:
+    """The record cache in `cache_folder()`, or None when caching is off."""
+    folder = cache_folder() if use else None
+    return RecordCache(folder) if folder is not None else None

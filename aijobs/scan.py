@@ -1,0 +1,228 @@
+"""Checking a whole curated folder file by file: from the cache, on every core, in constant memory.
+
+`scan` is what `aijobs validate` and `aijobs build` run. It lists the record files,
+takes each unchanged file's outcome from the cache (`aijobs.cache`), reads the others
+(in worker processes when there are many and more than one core), hands each outcome
+to the caller in (type, id) order as it comes (the build writes its rows at once), and
+keeps of each record only its `aijobs.facts.RecordFacts` for the checks across records.
+The problems it reports are exactly those of `aijobs.kb.validate`, which reads the same
+files with the same `aijobs.loader.read_record` and runs the same checks.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aijobs.cache import RecordCache, Status, content_key, status_of
+from aijobs.checks import check_records
+from aijobs.errors import UsageError
+from aijobs.facts import RecordFacts
+from aijobs.loader import Derive, FileOutcome, RecordFile, list_directory, read_record
+from aijobs.problems import Location, Problem
+from aijobs.yamlfile import YamlError, read_curated_bytes
+
+PARALLEL_FROM = 400
+"""Files to read before worker processes are worth starting."""
+CHUNK = 64
+"""Files a worker reads per task."""
+FREEZE_EVERY = 2000
+"""Files between two `gc.freeze()`: what is kept is moved out of the collector's sight."""
+
+Sink = Callable[[RecordFile, FileOutcome], None]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ScanResult:
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+    records: int = 0
+    claims: int = 0
+    cached: int = 0
+    """Files whose outcome came from the cache."""
+    cache_note: str | None = None
+    """Why the cache was not used, when it was asked for and could not be."""
+
+
+def workers_wanted() -> int:
+    """Worker processes: $AIJOBS_WORKERS if set (1 = none), else the cores this process may use."""
+    configured = os.environ.get("AIJOBS_WORKERS")
+    if configured is not None and configured.strip():
+        if not configured.strip().isdigit() or not 1 <= int(configured) <= 256:
+            raise UsageError(f"AIJOBS_WORKERS={configured[:20]!r}: expected a whole number from 1 to 256")
+        return int(configured)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _plain(outcome: FileOutcome) -> tuple[Any, ...]:
+    """An outcome as builtin values, for the cache and for coming back from a worker."""
+    problems = tuple(
+        (p.location.path, p.location.line, p.location.column, p.message, p.field, p.code) for p in outcome.problems
+    )
+    facts = outcome.facts.plain() if outcome.facts is not None else None
+    return problems, facts, outcome.attempted, outcome.claims
+
+
+def _from_plain(plain: Any, file: RecordFile, derived: Any) -> FileOutcome:
+    """The outcome `_plain` made; raises ValueError for anything else (a damaged cache entry)."""
+    try:
+        problems, facts, attempted, claims = plain
+        return FileOutcome(
+            [
+                Problem(Location(path, line, column), message, what, code)
+                for path, line, column, message, what, code in problems
+            ],
+            facts=RecordFacts.from_plain(facts, file.path, file.shown) if facts is not None else None,
+            attempted=tuple(attempted),
+            claims=int(claims),
+            derived=derived,
+        )
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"damaged cache entry: {exc}") from None
+
+
+def _read(file: RecordFile, derive: Derive | None) -> tuple[bytes | None, FileOutcome]:
+    """(its content key, or None if it could not be read; the outcome) of one file."""
+    try:
+        raw = read_curated_bytes(file.path, file.shown)
+    except YamlError as exc:
+        return None, FileOutcome([exc.problem], attempted=(file.stem,))
+    return content_key(file.folder, file.path.name, file.shown, raw), read_record(file, raw, derive=derive)
+
+
+def _work(files: list[RecordFile], derive: Derive | None) -> list[tuple[bytes | None, tuple[Any, ...], Any]]:
+    """A worker's task: read a chunk of files; what comes back is builtin values only."""
+    gc.freeze()
+    done = []
+    for file in files:
+        key, outcome = _read(file, derive)
+        done.append((key, _plain(outcome), outcome.derived))
+    return done
+
+
+def _chunks(files: list[RecordFile]) -> Iterator[list[RecordFile]]:
+    for start in range(0, len(files), CHUNK):
+        yield files[start : start + CHUNK]
+
+
+def _status_key(file: RecordFile) -> str:
+    """What a file's status is remembered under: its absolute path, and how it is shown (a key covers both)."""
+    return f"{file.path.absolute()}\0{file.shown}"
+
+
+def _status(path: Path) -> Status | None:
+    try:
+        return status_of(os.lstat(path))
+    except OSError:
+        return None
+
+
+def scan(
+    root: Path,
+    cache: RecordCache | None = None,
+    derive: Derive | None = None,
+    sink: Sink | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Check every record file under `root`; `sink(file, outcome)` receives each outcome in (type, id) order.
+
+    `derive(record, shown)` (a module-level function: workers receive it by name) makes
+    something more of each valid record, cached beside its outcome and passed in
+    `outcome.derived`. Never raises for bad data: every problem is in the result.
+    """
+    listing = list_directory(root)
+    result = ScanResult(problems=list(listing.problems), files=len(listing.files))
+    unloadable = listing.unloadable  # may stand for every id (a record folder that could not be read)
+    derived_name = f"{derive.__module__}.{derive.__qualname__}" if derive is not None else None
+    if cache is not None and cache.unusable:
+        result.cache_note = cache.unusable
+
+    # Which files the cache already knows, by their unchanged status.
+    statuses = [_status(file.path) for file in listing.files]
+    hits: dict[int, tuple[Any, Any]] = {}
+    if cache is not None:
+        known = cache.known_keys()
+        keys: dict[int, bytes] = {}
+        for index, (file, status) in enumerate(zip(listing.files, statuses, strict=True)):
+            entry = known.get(_status_key(file))
+            if entry is not None and status is not None and tuple(entry[0]) == status:
+                keys[index] = entry[1]
+        found = cache.get(keys.values(), derived_name)
+        hits = {index: found[key] for index, key in keys.items() if key in found}
+    result.cached = len(hits)
+    misses = [file for index, file in enumerate(listing.files) if index not in hits]
+
+    count = workers if workers is not None else workers_wanted()
+    pool = None
+    if count > 1 and len(misses) >= PARALLEL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" in multiprocessing.get_all_start_methods():  # workers inherit the loaded code
+            pool = ProcessPoolExecutor(
+                min(count, 1 + len(misses) // CHUNK), mp_context=multiprocessing.get_context("fork")
+            )
+    fresh: Iterator[tuple[bytes | None, tuple[Any, ...], Any]]
+    if pool is not None:
+        fresh = (item for chunk in pool.map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
+    else:
+        fresh = ((key, _plain(outcome), outcome.derived) for key, outcome in map(lambda f: _read(f, derive), misses))
+
+    facts: list[RecordFacts] = []
+    to_save: list[tuple[bytes, Any, Any]] = []
+    statuses_to_save: list[tuple[str, Status, bytes]] = []
+    frozen = gc.isenabled()
+    try:
+        for index, file in enumerate(listing.files):
+            if index in hits:
+                plain, extra = hits[index]
+                try:
+                    outcome = _from_plain(plain, file, extra)
+                except ValueError:  # a damaged entry: read the file after all
+                    key, outcome = _read(file, derive)
+                    plain, extra = _plain(outcome), outcome.derived
+                    result.cached -= 1
+            else:
+                key, plain, extra = next(fresh)
+                outcome = _from_plain(plain, file, extra)
+                if key is not None and cache is not None:
+                    to_save.append((key, plain, extra))
+                    status = statuses[index]
+                    if status is not None:
+                        statuses_to_save.append((_status_key(file), status, key))
+            result.problems.extend(outcome.problems)
+            if outcome.facts is not None:
+                facts.append(outcome.facts)
+                result.records += 1
+                result.claims += outcome.claims
+            else:
+                unloadable.update(outcome.attempted)
+            if sink is not None:
+                sink(file, outcome)
+            if progress is not None:
+                progress(index + 1, len(listing.files))
+            if frozen and index % FREEZE_EVERY == FREEZE_EVERY - 1:
+                gc.freeze()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        if frozen:
+            gc.unfreeze()
+    if cache is not None:
+        cache.put(to_save, statuses_to_save, derived_name)
+    result.problems += check_records(facts, unloadable)
+    if root.is_dir() and result.files == 0 and not result.problems:
+        result.problems.append(
+            Problem(Location(str(root)), "no records found; add YAML files under sources/, people/, ...", code="empty")
+        )
+    result.problems.sort()
+    return result

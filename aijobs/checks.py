@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from aijobs.fields import without_hidden
 from aijobs.loader import LoadedRecord
@@ -23,6 +24,7 @@ from aijobs.references import references
 from aijobs.suggest import closest, with_article
 from aijobs.text import fold, normalize
 from aijobs.walk import walk
+from aijobs.yamlfile import YamlError, read_yaml
 
 GIT_TIMEOUT = 10  # seconds; a hung git never hangs validate
 
@@ -127,11 +129,17 @@ def check_references(
     index = names or NameIndex(loaded)
     problems = []
     for item in loaded:
+        inherited = citations_taking_a_wrong_default(item, kinds)
         for ref in references(item.record):
             if ref.target in unloadable and ref.target not in kinds:
                 continue
+            if ref.path[:-1] in inherited:
+                continue  # reported once, at the record's `source:`
             field = ".".join(str(part) for part in ref.path)
             wanted = " or ".join(ref.allowed)
+            relying = ""
+            if ref.path == ("source",) and inherited:
+                relying = f" ({_citations(len(inherited))} naming no source take it)"
             found = kinds.get(ref.target)
             if found is None:
                 named = index.named(ref.target, ref.allowed)
@@ -147,7 +155,7 @@ def check_references(
                 problems.append(
                     Problem(
                         item.locate(*ref.path),
-                        f"points to {ref.target!r}, but no {wanted} has that id; {fix}",
+                        f"points to {ref.target!r}, but no {wanted} has that id{relying}; {fix}",
                         field=field,
                         code="dangling-reference",
                     )
@@ -156,7 +164,8 @@ def check_references(
                 problems.append(
                     Problem(
                         item.locate(*ref.path),
-                        f"points to {ref.target!r}, which is {with_article(found)}; expected {with_article(wanted)}",
+                        f"points to {ref.target!r}, which is {with_article(found)}{relying}; "
+                        f"expected {with_article(wanted)}",
                         field=field,
                         code="wrong-reference-type",
                     )
@@ -168,6 +177,42 @@ def check_references(
                     )
                 )
     return problems
+
+
+def citations_taking_a_wrong_default(item: LoadedRecord, kinds: dict[str, str]) -> frozenset[tuple[str | int, ...]]:
+    """The citations (their paths) that take their source from the record's `source:` when
+    that default is no source: its one problem, at `source:`, stands for theirs.
+
+    A citation that names the wrong source itself keeps its own problem. Only then is
+    the file read again (a loaded citation always carries its source), to tell the two apart.
+    """
+    default = item.record.source
+    if default is None or kinds.get(default) == "source":
+        return frozenset()
+    try:
+        data = read_yaml(item.path, item.shown_as).data
+    except (OSError, YamlError):
+        return frozenset()
+    inherited = set()
+    for ref in references(item.record):
+        if len(ref.path) < 2 or ref.path[-1] != "source" or ref.target != default:
+            continue
+        written: Any = data
+        for part in ref.path[:-1]:
+            if isinstance(part, str) and isinstance(written, dict):
+                written = written.get(part)
+            elif isinstance(part, int) and isinstance(written, list) and part < len(written):
+                written = written[part]
+            else:
+                written = None
+                break
+        if isinstance(written, dict) and "source" not in written:
+            inherited.add(ref.path[:-1])
+    return frozenset(inherited)
+
+
+def _citations(count: int) -> str:
+    return "1 citation" if count == 1 else f"{count} citations"
 
 
 def _folder(kind: str) -> str:

@@ -13,11 +13,13 @@ import subprocess
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from aijobs.facts import RecordFacts, name_key
 from aijobs.problems import Problem
 from aijobs.records import TYPE_BY_KIND
 from aijobs.suggest import closest, with_article
+from aijobs.yamlfile import YamlError, read_yaml
 
 GIT_TIMEOUT = 10  # seconds; a hung git never hangs validate
 
@@ -113,14 +115,22 @@ def check_references(
     index = names or NameIndex(loaded)
     problems = []
     for item in loaded:
+        inherited: frozenset[tuple[str | int, ...]] | None = None
         for ref_path, target, allowed in item.refs:
             found = kinds.get(target)
             if found in allowed and target != item.id:
                 continue  # the common case, first
             if target in unloadable and found is None:
                 continue
+            if inherited is None:
+                inherited = citations_taking_a_wrong_default(item, kinds)
+            if ref_path[:-1] in inherited:
+                continue  # reported once, at the record's `source:`
             field = ".".join(str(part) for part in ref_path)
             wanted = " or ".join(allowed)
+            relying = ""
+            if ref_path == ("source",) and inherited:
+                relying = f" ({_citations(len(inherited))} naming no source take it)"
             if found is None:
                 named = index.named(target, allowed)
                 similar = None if named else index.similar_id(target, allowed)
@@ -133,7 +143,7 @@ def check_references(
                 problems.append(
                     Problem(
                         item.locate(*ref_path),
-                        f"points to {target!r}, but no {wanted} has that id; {fix}",
+                        f"points to {target!r}, but no {wanted} has that id{relying}; {fix}",
                         field=field,
                         code="dangling-reference",
                     )
@@ -142,7 +152,8 @@ def check_references(
                 problems.append(
                     Problem(
                         item.locate(*ref_path),
-                        f"points to {target!r}, which is {with_article(found)}; expected {with_article(wanted)}",
+                        f"points to {target!r}, which is {with_article(found)}{relying}; "
+                        f"expected {with_article(wanted)}",
                         field=field,
                         code="wrong-reference-type",
                     )
@@ -154,6 +165,42 @@ def check_references(
                     )
                 )
     return problems
+
+
+def citations_taking_a_wrong_default(item: RecordFacts, kinds: dict[str, str]) -> frozenset[tuple[str | int, ...]]:
+    """The citations (their paths) that take their source from the record's `source:` when
+    that default is no source: its one problem, at `source:`, stands for theirs.
+
+    A citation that names the wrong source itself keeps its own problem. Only then is
+    the file read again (a loaded citation always carries its source), to tell the two apart.
+    """
+    default = next((target for path, target, _ in item.refs if path == ("source",)), None)
+    if default is None or kinds.get(default) == "source":
+        return frozenset()
+    try:
+        data = read_yaml(item.path, item.shown_as).data
+    except (OSError, YamlError):
+        return frozenset()
+    inherited = set()
+    for path, target, _ in item.refs:
+        if len(path) < 2 or path[-1] != "source" or target != default:
+            continue
+        written: Any = data
+        for part in path[:-1]:
+            if isinstance(part, str) and isinstance(written, dict):
+                written = written.get(part)
+            elif isinstance(part, int) and isinstance(written, list) and part < len(written):
+                written = written[part]
+            else:
+                written = None
+                break
+        if isinstance(written, dict) and "source" not in written:
+            inherited.add(path[:-1])
+    return frozenset(inherited)
+
+
+def _citations(count: int) -> str:
+    return "1 citation" if count == 1 else f"{count} citations"
 
 
 def _folder(kind: str) -> str:

@@ -330,3 +330,45 @@ def test_fmt_accepts_paths_given_absolute(workspace: Workspace, relative: str) -
     assert runner.invoke(app, ["fmt"]).exit_code == 0
     result = runner.invoke(app, ["fmt", "--check", str(workspace.root / relative)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_wrong_default_source_is_reported_once_at_source(workspace: Workspace) -> None:
+    workspace.write(
+        "people/wang-fang.yaml", SHORT_PERSON.replace("source: demo-news\nnames", "source: demo-newz\nnames")
+    )
+    result = runner.invoke(app, ["validate", "curated"])
+    assert result.exit_code == 1
+    # The three citations that name no source take the default: one problem stands for them.
+    assert [line for line in result.output.splitlines() if "wang-fang.yaml" in line] == [
+        "curated/people/wang-fang.yaml:2:9: source: points to 'demo-newz', but no source has that id "
+        "(3 citations naming no source take it); did you mean 'demo-news'? If not, create "
+        "curated/sources/demo-newz.yaml"
+    ]
+
+
+def test_a_citation_naming_the_wrong_source_itself_keeps_its_own_problem(workspace: Workspace) -> None:
+    short = SHORT_PERSON.replace("source: demo-news\nnames", "source: demo-newz\nnames")
+    short = short.replace("{source: demo-news, para: 4, quote: leads a team}", "{source: demo-newz, para: 4, quote: x}")
+    short = short.replace("- {para: 4, quote: Wang Fang}", "- {source: demo-news, para: 4, quote: Wang Fang}")
+    workspace.write("people/wang-fang.yaml", short)
+    _, problems = validate(workspace.curated)
+    assert [(str(p.location), p.field) for p in problems] == [
+        ("curated/people/wang-fang.yaml:2:9", "source"),
+        ("curated/people/wang-fang.yaml:22:18", "roles.0.cite.0.source"),
+    ]
+    assert "(2 citations naming no source take it)" in problems[0].message
+    assert problems[1].message == (
+        "points to 'demo-newz', but no source has that id; did you mean 'demo-news'? "
+        "If not, create curated/sources/demo-newz.yaml"
+    )
+
+
+def test_a_default_source_of_the_wrong_type_is_reported_once(workspace: Workspace) -> None:
+    workspace.write(
+        "people/wang-fang.yaml", SHORT_PERSON.replace("source: demo-news\nnames", "source: ministry\nnames")
+    )
+    _, problems = validate(workspace.curated)
+    assert [str(p) for p in problems] == [
+        "curated/people/wang-fang.yaml:2:9: source: points to 'ministry', which is a company "
+        "(3 citations naming no source take it); expected a source"
+    ]

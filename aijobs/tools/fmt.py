@@ -13,16 +13,22 @@ it; zh-Hant names that are exactly what aijobs derives from the zh-Hans ones (se
 `aijobs.records.derived_names`) are dropped. It refuses any rewrite after which the
 record would load differently.
 
-Formatting with ruamel.yaml's round trip is slow (about 40 ms a file), so a file whose
-exact bytes were found canonical before, by this same code, is not formatted again:
-the digests are kept in the user's cache folder (`cache_folder`).
+Formatting with ruamel.yaml's round trip is slow (about 10 ms a file), so most files
+never meet it: `is_canonical` parses with libyaml, writes the canonical text itself and
+compares bytes, and only files it is not sure of (those to rewrite, and a few shapes it
+leaves to ruamel: comments, floats, double quotes...) take the round trip. A file whose
+exact bytes were found canonical before, by this same code, is not formatted again
+either: the digests are kept in the user's cache folder (`cache_folder`).
 """
 
 from __future__ import annotations
 
+import datetime
+import functools
 import hashlib
 import io
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -38,6 +44,7 @@ from typing import Any
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import ScalarNode
 
 from aijobs.errors import NotFound
 from aijobs.files import FileProblem, read_regular_file
@@ -45,6 +52,11 @@ from aijobs.loader import EXTENSION, record_files
 from aijobs.problems import display_path
 from aijobs.records import TYPE_BY_FOLDER, Citation, Name, Span, derived_names
 from aijobs.yamlfile import MAX_BYTES, YamlError, decode_utf8, parse_yaml
+
+try:  # libyaml's C parser, as aijobs.yamlfile reads files
+    from yaml import CSafeLoader as _LibyamlLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _LibyamlLoader  # type: ignore[assignment]
 
 SCHEMA_FOLDER = ".schema"
 FLOW_MODELS = (Citation, Span)
@@ -129,6 +141,8 @@ def format_text(text: str, folder: str, shown_as: str) -> str:
     Formatting is repeated until it is stable: a comment that trailed a flow collection
     can move once when the collection becomes block style, and never again.
     """
+    if is_canonical(text, folder, shown_as):
+        return text
     result = _format_once(text, folder, shown_as)
     if result == text:  # already canonical: formatting it again gives the same
         return result
@@ -165,6 +179,233 @@ def _format_once(text: str, folder: str, shown_as: str) -> str:
     if before != after:
         raise ValueError("reformatting would change the data; fix the file by hand")
     return result
+
+
+# --- the fast path: a file already canonical, decided without ruamel.yaml ---------------
+#
+# Most files are canonical already, and ruamel.yaml's round trip costs about 10 ms a file.
+# `is_canonical` parses with libyaml (which keeps each scalar's style), writes the
+# canonical text itself and compares it with the file. It answers True only when it is
+# sure ruamel would write exactly the file: anything it does not handle (a comment, a
+# float, a double-quoted or multi-line string, a nested list...) makes it answer False,
+# and the file takes the full path. tests/test_fmt_fast.py compares the two paths.
+
+
+class _NotSure(Exception):
+    """The fast path cannot tell; the full path decides."""
+
+
+@dataclass(frozen=True)
+class _Scalar:
+    value: str
+    plain: bool  # written without quotes in the file
+
+
+@dataclass(frozen=True)
+class _Folded:
+    """A `>-` scalar: ruamel keeps its style and where its lines break, and re-indents the lines."""
+
+    value: str
+    raw: str  # as written, from the `>` to the end of its last line
+
+    def lines(self) -> list[str]:
+        """Its lines without indentation, when it is a single paragraph that folds to its value."""
+        header, *rest = self.raw.rstrip("\n").split("\n")
+        lines = [line.strip(" ") for line in rest]
+        if header != ">-" or not lines or any(not line or "  " in line or len(line) > _LONGEST for line in lines):
+            raise _NotSure
+        if any(not line.startswith(" ") for line in rest) or " ".join(lines) != self.value:
+            raise _NotSure
+        return lines
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_INT_TEXT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_LONGEST = 1000  # characters: far below ruamel's line width, so it never wraps a line
+
+
+@cache
+def _ruamel_parts() -> tuple[Any, Any]:
+    """ruamel.yaml's resolver and emitter, for the decisions the fast path copies from them."""
+    yaml = _yaml()
+    return yaml.resolver, yaml.emitter  # the emitter as the dump configures it (allow_unicode...)
+
+
+def _events_tree(text: str) -> Any:
+    """The file as nested dicts, lists and `_Scalar`s, from libyaml's events (styles kept)."""
+    import yaml
+
+    loader = _LibyamlLoader(text)
+    try:
+        events = iter(loader.get_event, None)
+
+        def build(event: Any) -> Any:
+            if getattr(event, "anchor", None) is not None or isinstance(event, yaml.AliasEvent):
+                raise _NotSure
+            if isinstance(event, yaml.ScalarEvent):
+                if event.tag is not None and not event.implicit[0] and not event.implicit[1]:
+                    raise _NotSure
+                plain = not event.style and event.implicit[0]  # libyaml: None or "" for plain
+                if event.style == ">":
+                    start, end = event.start_mark, event.end_mark
+                    if start is None or end is None:
+                        raise _NotSure
+                    return _Folded(event.value, text[start.index : end.index])
+                if event.style not in (None, "", "'", '"'):
+                    raise _NotSure
+                return _Scalar(event.value, plain)
+            if event.tag is not None and event.tag not in ("tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"):
+                raise _NotSure
+            if isinstance(event, yaml.SequenceStartEvent):
+                items: list[Any] = []
+                for item in events:
+                    if isinstance(item, yaml.SequenceEndEvent):
+                        return items
+                    items.append(build(item))
+            if isinstance(event, yaml.MappingStartEvent):
+                mapping: dict[str, Any] = {}
+                for key in events:
+                    if isinstance(key, yaml.MappingEndEvent):
+                        return mapping
+                    if not isinstance(key, yaml.ScalarEvent) or key.style or key.value in mapping:
+                        raise _NotSure
+                    mapping[key.value] = build(next(events))
+            raise _NotSure
+
+        next(events)  # StreamStart
+        if getattr(next(events), "explicit", True):  # a `---` line: not what ruamel writes
+            raise _NotSure
+        return build(next(events))
+    except (yaml.YAMLError, StopIteration):
+        raise _NotSure from None
+    finally:
+        loader.dispose()
+
+
+def _scalar_text(scalar: _Scalar, flow: bool, key: bool) -> str:
+    """The scalar as ruamel's round trip writes it (see its Emitter.choose_scalar_style)."""
+    return _written(scalar.value, scalar.plain, flow, key)
+
+
+@functools.lru_cache(maxsize=65536)  # keys, ids, languages and sources repeat in every file
+def _written(value: str, plain: bool, flow: bool, key: bool) -> str:
+    if len(value) > _LONGEST or "\n" in value or "#" in value:
+        raise _NotSure
+    resolver, emitter = _ruamel_parts()
+    tag = str(resolver.resolve(ScalarNode, value, (True, False)))
+    if plain and tag != _STR_TAG:  # ruamel reads a number, a date...: kept only as written canonically
+        if tag == "tag:yaml.org,2002:int" and _INT_TEXT.fullmatch(value):
+            return value
+        if tag == "tag:yaml.org,2002:bool" and value in ("true", "false"):
+            return value
+        if tag == "tag:yaml.org,2002:timestamp" and _DATE_TEXT.fullmatch(value):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise _NotSure from None
+            return value
+        raise _NotSure
+    analysis = emitter.analyze_scalar(value)
+    plain_allowed = analysis.allow_flow_plain if flow else analysis.allow_block_plain
+    if tag == _STR_TAG and plain_allowed and not (key and (analysis.empty or analysis.multiline)):
+        return value
+    if analysis.allow_double_quoted and "'" in value:
+        raise _NotSure  # double quotes: escapes the fast path does not write
+    if analysis.allow_single_quoted and not (key and analysis.multiline):
+        return "'" + value + "'"
+    raise _NotSure
+
+
+def _ordered(mapping: dict[str, Any], model: type[BaseModel] | None) -> list[str]:
+    """The keys in `_arrange`'s order."""
+    closing = {"rank": 1, "note": 2}
+    fields = sorted(model.model_fields, key=lambda name: closing.get(name, 0)) if model is not None else []
+    return [k for k in fields if k in mapping] + [k for k in mapping if k not in fields]
+
+
+@cache
+def _child(model: type[BaseModel] | None, key: str) -> type[BaseModel] | None:
+    if model is None or key not in model.model_fields:
+        return None
+    return _nested_model(model.model_fields[key].annotation)
+
+
+def _flow_text(node: Any, model: type[BaseModel] | None, arrange: bool) -> str:
+    """A flow collection or scalar: `[a, b]`, `{source: s, para: 1, quote: q}`."""
+    if isinstance(node, _Folded):
+        raise _NotSure
+    if isinstance(node, _Scalar):
+        return _scalar_text(node, flow=True, key=False)
+    if isinstance(node, list):
+        if any(not isinstance(item, _Scalar) for item in node):
+            raise _NotSure
+        return "[" + ", ".join(_scalar_text(item, flow=True, key=False) for item in node) + "]"
+    if not node:
+        raise _NotSure
+    keys = _ordered(node, model) if arrange else list(node)
+    parts = []
+    for key in keys:  # inside a flow mapping, nested mappings keep their order (as `_arrange` does)
+        parts.append(f"{_scalar_text(_Scalar(key, True), flow=True, key=True)}: {_flow_text(node[key], None, False)}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def _is_flow(node: Any, model: type[BaseModel] | None) -> bool:
+    if isinstance(node, list):
+        return all(isinstance(item, _Scalar) for item in node)
+    return isinstance(node, dict) and model is not None and issubclass(model, FLOW_MODELS)
+
+
+def _block_mapping(node: dict[str, Any], model: type[BaseModel] | None, indent: int, first: str) -> list[str]:
+    """Lines of a block mapping; its first line starts with `first` (a sequence dash) instead of the indent."""
+    if not node:
+        raise _NotSure
+    lines = []
+    for number, key in enumerate(_ordered(node, model)):
+        prefix = (first if number == 0 else " " * indent) + _scalar_text(_Scalar(key, True), flow=False, key=True)
+        value, child = node[key], _child(model, key)
+        if isinstance(value, _Scalar):
+            lines.append(f"{prefix}: {_scalar_text(value, flow=False, key=False)}")
+        elif isinstance(value, _Folded):
+            lines.append(f"{prefix}: >-")
+            lines += [" " * (indent + 2) + line for line in value.lines()]
+        elif _is_flow(value, child):
+            lines.append(f"{prefix}: {_flow_text(value, child, True)}")
+        elif isinstance(value, dict):
+            lines.append(f"{prefix}:")
+            lines += _block_mapping(value, child, indent + 2, " " * (indent + 2))
+        else:
+            lines.append(f"{prefix}:")
+            for item in value:
+                dash = " " * (indent + 2) + "- "
+                if isinstance(item, _Scalar | _Folded):
+                    lines.append(dash + _flow_text(item, None, False))
+                elif isinstance(item, dict) and _is_flow(item, child):
+                    lines.append(dash + _flow_text(item, child, True))
+                elif isinstance(item, dict):
+                    lines += _block_mapping(item, child, indent + 4, dash)
+                else:
+                    raise _NotSure
+    return lines
+
+
+def is_canonical(text: str, folder: str, shown_as: str) -> bool:
+    """Whether `text` is exactly what `format_text` makes of it, decided without ruamel.yaml.
+
+    False means "not sure" as well as "no": the caller then takes the full path.
+    """
+    header = schema_comment(folder) + "\n"
+    if not text.startswith(header) or "#" in text[len(header) :] or "\r" in text or "\t" in text:
+        return False
+    try:
+        parse_yaml(text, shown_as)  # what the loader refuses, the full path reports
+        tree = _events_tree(text[len(header) :])
+        if not isinstance(tree, dict):
+            return False
+        canonical = header + "".join(line + "\n" for line in _block_mapping(tree, TYPE_BY_FOLDER[folder], 0, ""))
+    except (_NotSure, YamlError):
+        return False
+    return canonical == text
 
 
 def format_file(

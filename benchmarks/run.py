@@ -255,7 +255,7 @@ def targets(report: Report) -> list[Target]:
     figure, status = _all_or_none(checks, "needs two scales")
     if status != "not measured" and not _at(per_record, (100, 1000)):
         status = "not measured"
-        figure += " (only below 100x)"
+        figure += "; measured only below 100x"
     rows.append(Target("peak memory within 2 KB per record above the base (build)", figure, status))
 
     largest = max(scales) if scales else None
@@ -265,12 +265,12 @@ def targets(report: Report) -> list[Target]:
         edit = seconds(scales[largest].validate_edit)
         figure = f"{largest}x: {_figure_seconds(scales[largest].validate_edit)}"
         if not report.cache_available:
-            figure += " (cache not available in this version)"
+            figure += "; cache not available in this version"
         if edit is None:
             status = "not measured"
         elif largest < 1000:
             status = "not measured"
-            figure += " (only below 1000x)"
+            figure += "; measured only below 1000x"
         else:
             status = "met" if edit < 1.0 else "not met"
     rows.append(Target("`aijobs validate` after a one-file edit under 1 s at 1000x", figure, status))

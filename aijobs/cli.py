@@ -470,8 +470,9 @@ def fmt_command(
     Comments are kept. A file whose meaning would change is never rewritten. Given record
     files or folders, formats only those.
     """
+    from aijobs.cache import cache_folder
     from aijobs.kb import knowledge_base_of
-    from aijobs.tools.fmt import cache_folder, format_folder
+    from aijobs.tools.fmt import format_folder
     from aijobs.tools.progress import Progress
 
     root, only = knowledge_base_of(paths) if paths else (DEFAULT_CURATED, None)

@@ -18,7 +18,7 @@ never meet it: `is_canonical` parses with libyaml, writes the canonical text its
 compares bytes, and only files it is not sure of (those to rewrite, and a few shapes it
 leaves to ruamel: comments, floats, double quotes...) take the round trip. A file whose
 exact bytes were found canonical before, by this same code, is not formatted again
-either: the digests are kept in the user's cache folder (`cache_folder`).
+either: the digests are kept in the user's cache folder (`aijobs.cache.cache_folder`).
 """
 
 from __future__ import annotations
@@ -563,18 +563,6 @@ def _fingerprint() -> str:
     return digest.hexdigest()[:32]
 
 
-def cache_folder() -> Path | None:
-    """Where fmt keeps its digests: $AIJOBS_CACHE_DIR, else $XDG_CACHE_HOME/aijobs, else ~/.cache/aijobs.
-
-    None (no cache) when AIJOBS_CACHE_DIR is set to an empty string.
-    """
-    configured = os.environ.get("AIJOBS_CACHE_DIR")
-    if configured is not None:
-        return Path(configured) if configured else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "aijobs"
-
-
 class KnownCanonical(set[str]):
     """Digests of file contents found canonical by this version of fmt, read from and saved to the cache.
 
@@ -638,7 +626,7 @@ def format_folder(
 
     `only` limits it to some files and record folders of `curated`; `migrate` also
     rewrites records in the shorter form; `progress(done, total)` is called as files are
-    done. `cache`: the folder of fmt's cache (see `cache_folder`), None for no cache.
+    done. `cache`: the folder of fmt's cache (see `aijobs.cache.cache_folder`), None for no cache.
     Each file is replaced atomically (a temporary file beside it, then a rename) and keeps
     its mode. A file that cannot be formatted safely is listed in `failed`, never written.
     """

@@ -185,11 +185,14 @@ class RecordCache:
 
     def put(
         self,
-        outcomes: list[tuple[bytes, Any, Any]],
+        outcomes: list[tuple[bytes, bytes, bytes | None]],
         statuses: list[tuple[str, Status, bytes]],
         derived: str | None = None,
     ) -> None:
-        """Save (key, outcome, derived value) and (path, status, key); skipped if another run holds the cache."""
+        """Save (key, marshalled outcome, marshalled derived value or None) and (path, status, key).
+
+        Skipped if another run holds the cache for longer than BUSY_TIMEOUT.
+        """
         if self.connection is None or not (outcomes or statuses):
             return
         now = time.time_ns()
@@ -203,12 +206,12 @@ class RecordCache:
                 self.connection.execute("BEGIN IMMEDIATE")
                 self.connection.executemany(
                     "INSERT OR REPLACE INTO outcome VALUES (?, ?)",
-                    [(key, marshal.dumps(outcome)) for key, outcome, _ in outcomes],
+                    [(key, outcome) for key, outcome, _ in outcomes],
                 )
                 if derived is not None:
                     self.connection.executemany(
                         "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
-                        [(key, derived, marshal.dumps(value)) for key, _, value in outcomes if value is not None],
+                        [(key, derived, value) for key, _, value in outcomes if value is not None],
                     )
                 self.connection.executemany("INSERT OR REPLACE INTO status VALUES (?, ?, ?)", settled)
         except (sqlite3.Error, ValueError):

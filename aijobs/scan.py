@@ -12,6 +12,7 @@ files with the same `aijobs.loader.read_record` and runs the same checks.
 from __future__ import annotations
 
 import gc
+import marshal
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ PARALLEL_FROM = 400
 """Files to read before worker processes are worth starting."""
 CHUNK = 64
 """Files a worker reads per task."""
+FETCH = 1000
+"""Cached outcomes fetched at a time: memory stays small however many files there are."""
 FREEZE_EVERY = 2000
 """Files between two `gc.freeze()`: what is kept is moved out of the collector's sight."""
 
@@ -98,13 +101,15 @@ def _read(file: RecordFile, derive: Derive | None) -> tuple[bytes | None, FileOu
     return content_key(file.folder, file.path.name, file.shown, raw), read_record(file, raw, derive=derive)
 
 
-def _work(files: list[RecordFile], derive: Derive | None) -> list[tuple[bytes | None, tuple[Any, ...], Any]]:
-    """A worker's task: read a chunk of files; what comes back is builtin values only."""
+def _work(files: list[RecordFile], derive: Derive | None) -> list[tuple[bytes | None, bytes, bytes | None]]:
+    """A worker's task: read a chunk of files. Outcomes come back marshalled, as the cache stores them
+    (the main process then neither unpickles nested values nor marshals them again to save them)."""
     gc.freeze()
     done = []
     for file in files:
         key, outcome = _read(file, derive)
-        done.append((key, _plain(outcome), outcome.derived))
+        extra = marshal.dumps(outcome.derived) if outcome.derived is not None else None
+        done.append((key, marshal.dumps(_plain(outcome)), extra))
     return done
 
 
@@ -115,7 +120,7 @@ def _chunks(files: list[RecordFile]) -> Iterator[list[RecordFile]]:
 
 def _status_key(file: RecordFile) -> str:
     """What a file's status is remembered under: its absolute path, and how it is shown (a key covers both)."""
-    return f"{file.path.absolute()}\0{file.shown}"
+    return f"{os.path.abspath(file.path)}\0{file.shown}"
 
 
 def _status(path: Path) -> Status | None:
@@ -148,18 +153,18 @@ def scan(
 
     # Which files the cache already knows, by their unchanged status.
     statuses = [_status(file.path) for file in listing.files]
-    hits: dict[int, tuple[Any, Any]] = {}
+    keys: dict[int, bytes] = {}
     if cache is not None:
         known = cache.known_keys()
-        keys: dict[int, bytes] = {}
         for index, (file, status) in enumerate(zip(listing.files, statuses, strict=True)):
             entry = known.get(_status_key(file))
             if entry is not None and status is not None and tuple(entry[0]) == status:
                 keys[index] = entry[1]
-        found = cache.get(keys.values(), derived_name)
-        hits = {index: found[key] for index, key in keys.items() if key in found}
-    result.cached = len(hits)
-    misses = [file for index, file in enumerate(listing.files) if index not in hits]
+        del known
+    misses = [file for index, file in enumerate(listing.files) if index not in keys]
+    keyed = sorted(keys)
+    fetched = 0  # how many of `keyed` have been asked of the cache
+    window: dict[int, tuple[Any, Any]] = {}  # outcomes of the next keyed files, fetched a batch at a time
 
     count = workers if workers is not None else workers_wanted()
     pool = None
@@ -171,31 +176,39 @@ def scan(
             pool = ProcessPoolExecutor(
                 min(count, 1 + len(misses) // CHUNK), mp_context=multiprocessing.get_context("fork")
             )
-    fresh: Iterator[tuple[bytes | None, tuple[Any, ...], Any]]
+    fresh: Iterator[tuple[bytes | None, bytes, bytes | None]]
     if pool is not None:
         fresh = (item for chunk in pool.map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
     else:
-        fresh = ((key, _plain(outcome), outcome.derived) for key, outcome in map(lambda f: _read(f, derive), misses))
+        fresh = (item for chunk in map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
 
     facts: list[RecordFacts] = []
-    to_save: list[tuple[bytes, Any, Any]] = []
+    to_save: list[tuple[bytes, bytes, bytes | None]] = []
     statuses_to_save: list[tuple[str, Status, bytes]] = []
     frozen = gc.isenabled()
     try:
         for index, file in enumerate(listing.files):
-            if index in hits:
-                plain, extra = hits[index]
+            if index in keys:
+                if cache is not None and fetched < len(keyed) and keyed[fetched] == index:
+                    batch = keyed[fetched : fetched + FETCH]
+                    fetched += len(batch)
+                    found = cache.get((keys[i] for i in batch), derived_name)
+                    window = {i: found[keys[i]] for i in batch if keys[i] in found}
+                hit = window.pop(index, None)
                 try:
-                    outcome = _from_plain(plain, file, extra)
-                except ValueError:  # a damaged entry: read the file after all
-                    key, outcome = _read(file, derive)
-                    plain, extra = _plain(outcome), outcome.derived
-                    result.cached -= 1
+                    if hit is None:
+                        raise ValueError("not in the cache")
+                    outcome = _from_plain(hit[0], file, hit[1])
+                    result.cached += 1
+                except ValueError:  # a missing or damaged entry: read the file after all
+                    _, outcome = _read(file, derive)
             else:
-                key, plain, extra = next(fresh)
-                outcome = _from_plain(plain, file, extra)
+                key, packed, packed_extra = next(fresh)
+                outcome = _from_plain(
+                    marshal.loads(packed), file, marshal.loads(packed_extra) if packed_extra is not None else None
+                )
                 if key is not None and cache is not None:
-                    to_save.append((key, plain, extra))
+                    to_save.append((key, packed, packed_extra))
                     status = statuses[index]
                     if status is not None:
                         statuses_to_save.append((_status_key(file), status, key))

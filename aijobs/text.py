@@ -52,8 +52,9 @@ def _to_simplified() -> Any:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
-    """The search key of a name or a query."""
+    """The search key of a name or a query (remembered: a name is folded for its checks and its rows)."""
     return str(_to_simplified().convert(normalize(text))).casefold()
 
 

@@ -70,14 +70,32 @@ def insert_rows(connection: Connection, kb: KnowledgeBase, dataset: DatasetInfo)
 
 
 def start_rows(connection: Connection, dataset: DatasetInfo) -> RowWriter:
-    """Insert the dataset row; a writer for the records' rows (in batches, on SQLite)."""
+    """Insert the dataset row; a writer for the records' rows (in batches, on SQLite).
+
+    On SQLite the migrations' indexes are dropped while rows go in and made again by
+    `finish_rows` (building an index once over sorted keys is faster than keeping it
+    up to date row by row); the schema ends exactly as the migrations wrote it.
+    """
     connection.execute(tables.metadata.tables[DATASET_TABLE].insert(), [dataset.as_row()])
-    return RowWriter(connection, in_table_order=connection.dialect.name != "sqlite")
+    sqlite = connection.dialect.name == "sqlite"
+    writer = RowWriter(connection, in_table_order=not sqlite)
+    if sqlite:
+        writer.indexes = [
+            (name, sql)
+            for name, sql in connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid"
+            )
+        ]
+        for name, _ in writer.indexes:
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    return writer
 
 
 def finish_rows(connection: Connection, writer: RowWriter) -> dict[str, int]:
-    """Write the rows still held, fill the search index; returns row counts per table."""
+    """Write the rows still held, make the indexes `start_rows` dropped, fill the search index; row counts."""
     counts = {DATASET_TABLE: 1, **writer.finish()}
+    for _, sql in writer.indexes:
+        connection.exec_driver_sql(sql)
     if connection.dialect.name == "sqlite":
         connection.execute(text("INSERT INTO search_index(search_index) VALUES ('rebuild')"))
     return counts
@@ -109,6 +127,9 @@ def _fill(
                 # are checked once, at the end (`check_database`). Set before the first write,
                 # while no transaction is open (SQLite ignores it inside one).
                 connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+                # A new temporary file, flushed with fsync once complete (`_write_sqlite`).
+                connection.exec_driver_sql("PRAGMA synchronous = OFF")
+                connection.exec_driver_sql("PRAGMA cache_size = -65536")
             upgrade(connection)
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -192,6 +192,8 @@ class RowWriter:
         self.first_claim = 1
         self.pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLE_ORDER}
         self.counts: dict[str, int] = dict.fromkeys(TABLE_ORDER, 0)
+        self.indexes: list[tuple[str, str]] = []
+        """(name, SQL) of indexes dropped while the rows go in, to make again after (see `aijobs.db.build`)."""
         marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         columns = {plan.table: plan.columns for plan in self.plans}
         self.sql = {

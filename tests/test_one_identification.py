@@ -16,18 +16,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from aijobs import load
 from aijobs.cli import app
 from aijobs.db import open_database, session
 from aijobs.db.build import build_sqlite
+from aijobs.db.engine import server_target, server_url
 from aijobs.db.files import connect_aijobs_database, readable_database
 from aijobs.db.serve import Datasette
 from aijobs.errors import AijobsError, NotFound
 from tests.conftest import Workspace
 from tests.test_doors import HEAD, future_database, make_database, snapshot, sqlite_file
+from tests.test_migrations import URL, needs_postgres, throwaway_database
 
 runner = CliRunner()
 
@@ -200,3 +202,40 @@ def test_an_aijobs_database_opens_either_way_even_through_a_link(workspace: Work
         assert result.exit_code == 0, result.output
         assert result.stdout.split()[:2] == ["occupation", "data-tagger"]
     assert snapshot(workspace.root) == before
+
+
+@needs_postgres
+def test_a_server_is_refused_in_the_same_words(workspace: Workspace) -> None:
+    """open_database on a PostgreSQL URL: the cases a server can be in, worded by the same `refusal`."""
+    assert URL
+    with throwaway_database(URL) as url:
+        target = server_target(url)
+        assert target is not None
+        name = target.shown
+        cases = [
+            ((), f"{name} is an empty database; build it first with `aijobs build --db {name}`"),
+            (
+                ("CREATE TABLE customers (id int)",),
+                f"{name} is not an aijobs database (no aijobs schema revision; it holds tables customers)",
+            ),
+            (
+                (
+                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)",
+                    "INSERT INTO alembic_version VALUES ('f00dfeedbeef')",
+                    "CREATE TABLE entity (id TEXT)",
+                ),
+                f"{name} was built by a newer aijobs (revision f00dfeedbeef); upgrade aijobs",
+            ),
+        ]
+        for statements, message in cases:
+            engine = create_engine(server_url(url))
+            with engine.begin() as connection:
+                for statement in statements:
+                    connection.execute(text(statement))
+            engine.dispose()
+            with pytest.raises(AijobsError) as raised:
+                open_database(url)
+            assert (type(raised.value), str(raised.value)) == (AijobsError, message)
+            result = runner.invoke(app, ["search", "x", "--db", url])
+            assert result.exit_code == 1
+            assert result.stderr.splitlines() == [f"Error: {message}"]

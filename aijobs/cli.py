@@ -308,7 +308,9 @@ def show_command(
     """
     from aijobs.tools.display import describe_record
 
-    typer.echo(describe_record(_load_or_exit(curated), record_id))
+    kb = _load_or_exit(curated)
+    # `aijobs search` reads ./aijobs.db or the packaged database: building is needed only without either.
+    typer.echo(describe_record(kb, record_id, database=_database_to_read(DEFAULT_DB).exists()))
 
 
 @app.command("conflicts")

@@ -34,7 +34,7 @@ from aijobs.db.tables import (
     metadata,
     table_classes,
 )
-from aijobs.errors import AijobsError, UsageError
+from aijobs.errors import AijobsError, NotFound
 from tests.conftest import REPO, Workspace
 from tests.test_migrations import URL, needs_postgres, throwaway_database
 
@@ -126,23 +126,23 @@ def test_open_database_takes_any_file_name(built: Path) -> None:
 
 def test_missing_file_is_refused_and_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.db"
-    with pytest.raises(UsageError) as error:
+    with pytest.raises(NotFound) as error:
         open_database(missing)
-    assert str(error.value) == f"{missing}: no such database file (build one with: aijobs build --db {missing})"
+    assert str(error.value) == f"{missing} not found; build it first with `aijobs build --db {missing}`"
     assert not missing.exists()
-    with pytest.raises(UsageError, match="not a database file"), session(tmp_path):
+    with pytest.raises(AijobsError, match="is a folder, not a database file"), session(tmp_path):
         pass
 
 
 def test_what_is_not_an_aijobs_database_is_refused(tmp_path: Path) -> None:
     text_file = tmp_path / "notes.db"
     text_file.write_text("just text " * 200)
-    with pytest.raises(UsageError, match=r"notes\.db: cannot be read as an SQLite database"):
+    with pytest.raises(AijobsError, match=r"notes\.db is not an aijobs database \(not an SQLite file\)"):
         open_database(text_file)
     foreign = tmp_path / "other.db"
     with sqlite3.connect(foreign) as connection:
         connection.execute("CREATE TABLE t (x)")
-    with pytest.raises(UsageError, match=r"other\.db: not an aijobs database"):
+    with pytest.raises(AijobsError, match=r"other\.db is not an aijobs database \(application_id 0"):
         open_database(foreign)
     assert text_file.read_text() == "just text " * 200
     with sqlite3.connect(foreign) as connection:
@@ -155,7 +155,9 @@ def test_an_old_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
     with writer.begin() as connection:
         upgrade(connection, "0001")
     writer.dispose()
-    with pytest.raises(UsageError, match=rf"revision 0001, but this aijobs reads \w+; run: aijobs db upgrade {old}"):
+    with pytest.raises(
+        AijobsError, match=rf"revision 0001, older than this aijobs \(\w+\); upgrade it with `aijobs db upgrade {old}`"
+    ):
         open_database(old)
 
 

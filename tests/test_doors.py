@@ -503,7 +503,7 @@ READ: dict[str, Case] = {
         lambda space: Path("empty.db").write_bytes(b""),
         ["search", "x", "--db", "empty.db"],
         1,
-        "empty.db is an empty database; build it first with `aijobs build`",
+        "empty.db is an empty database; build it first with `aijobs build --db empty.db`",
     ),
     "search: forged application_id": Case(
         _sqlite("forged.db", "CREATE TABLE junk (x)", application_id=APPLICATION_ID),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from aijobs import load
@@ -197,6 +198,38 @@ def test_show_suggests_the_closest_id_and_points_at_search(workspace: Workspace)
     assert "validate" not in result.output
     by_name = runner.invoke(app, ["show", "数据标注"])
     assert "did you mean 'data-tagger (数据标注员)'?" in by_name.output
+
+
+def test_show_mentions_building_only_when_there_is_no_database(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`aijobs search` reads ./aijobs.db, else the packaged database: a build is needed only without both."""
+    import aijobs.packaged
+
+    monkeypatch.setattr(aijobs.packaged, "packaged_database", lambda: None)
+    nothing = runner.invoke(app, ["show", "data taggr"])
+    assert nothing.exit_code == 1
+    assert nothing.stderr == (
+        "Error: no record has id or name 'data taggr'; did you mean 'data-tagger (data tagger)'? "
+        "build the database with `aijobs build`, then `aijobs search 'data taggr'` lists matching ids\n"
+    )
+    packaged = tmp_path_factory.mktemp("package") / "aijobs.db"
+    build_sqlite(load(workspace.curated), packaged)
+    monkeypatch.setattr(aijobs.packaged, "packaged_database", lambda: packaged)
+    with_package = runner.invoke(app, ["show", "data taggr"])
+    assert with_package.exit_code == 1
+    assert with_package.stderr == (
+        "Error: no record has id or name 'data taggr'; did you mean 'data-tagger (data tagger)'? "
+        "`aijobs search 'data taggr'` lists matching ids\n"
+    )
+    monkeypatch.setattr(aijobs.packaged, "packaged_database", lambda: None)
+    build_sqlite(load(workspace.curated), Path("aijobs.db"))
+    built = runner.invoke(app, ["show", "nobody"])
+    assert built.exit_code == 1
+    assert built.stderr == "Error: no record has id or name 'nobody'; `aijobs search nobody` lists matching ids\n"
+    searched = runner.invoke(app, ["search", "data taggr"])  # the suggestion works as written
+    assert searched.exit_code == 0, searched.output
+    assert "data-tagger" in searched.stdout
 
 
 def test_show_names_several_records_when_a_name_is_shared(workspace: Workspace) -> None:

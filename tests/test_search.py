@@ -84,7 +84,7 @@ def test_search_command(db: Path) -> None:
         assert "the search query is empty" in empty.output
     no_db = runner.invoke(app, ["search", "x", "--db", "absent.db"])
     assert no_db.exit_code == 1
-    assert "absent.db not found; build it first with `aijobs build`" in no_db.output
+    assert "absent.db not found; build it first with `aijobs build --db absent.db`" in no_db.output
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
-from aijobs.db.files import check_output_text, looks_like_url, shown
+from aijobs.db.files import (
+    Identity,
+    check_output_text,
+    connect_readonly,
+    looks_like_url,
+    readable_database,
+    refusal,
+    shown,
+)
 from aijobs.errors import AijobsError, UsageError
 
 if TYPE_CHECKING:
@@ -49,19 +57,18 @@ MASK = "***"
 def sqlite_engine(path: Path, read_only: bool = False) -> Engine:
     """An engine on the SQLite file at `path`, with foreign keys enforced.
 
-    With `read_only`, the file is opened with ``mode=ro`` (nothing can be written, and
-    a missing file is an error rather than a new empty database) and the schema is not
-    trusted to run functions (``PRAGMA trusted_schema = OFF``): a database file is
+    With `read_only`, the file is opened as `aijobs.db.files.connect_readonly` opens it
+    (``mode=ro``: nothing can be written, and a missing file is an error rather than a
+    new empty database; the schema is not trusted to run functions): a database file is
     input like any other.
     """
     from sqlalchemy import create_engine, event
 
     target = str(path.absolute())  # absolute: a name like "file:x" is never read as a URI
-    uri = path.resolve().as_uri() + "?mode=ro"
 
     def connect() -> sqlite3.Connection:
         if read_only:
-            return sqlite3.connect(uri, uri=True, check_same_thread=False)
+            return connect_readonly(path, check_same_thread=False)
         return sqlite3.connect(target, check_same_thread=False)
 
     engine = create_engine("sqlite://", creator=connect)
@@ -70,8 +77,6 @@ def sqlite_engine(path: Path, read_only: bool = False) -> Engine:
     def _pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        if read_only:
-            cursor.execute("PRAGMA trusted_schema = OFF")
         cursor.close()
 
     return engine
@@ -197,54 +202,57 @@ def server_engine(target: ServerTarget | str, read_only: bool = False) -> Engine
 def open_database(target: str | os.PathLike[str]) -> Engine:
     """An engine for reading a built database: a SQLite file, opened read-only, or a PostgreSQL URL.
 
-    The database must exist and be at the schema revision this version of aijobs reads
-    (`aijobs db upgrade` brings an older file up to date). Raises `UsageError`, with one
-    line naming the file, when it does not exist, is not a file, is not an SQLite
-    database or was not built by aijobs; `AijobsError` when a server cannot be reached
-    (its password never shown). Call ``dispose()`` on the engine when done, or use
-    `session`, which does.
+    The database must be aijobs's, at the schema revision this version of aijobs reads
+    (`aijobs db upgrade` brings an older file up to date). A file is checked by
+    `aijobs.db.files.readable_database`, as `aijobs search` and `aijobs serve` check it:
+    `NotFound` or `AijobsError` (exit 1), one line naming the file, when it is missing,
+    not a regular file, another program's, empty, older or from a newer aijobs. A server
+    is refused the same ways, and with `AijobsError` when it cannot be reached (its
+    password never shown). Call ``dispose()`` on the engine when done, or use `session`,
+    which does.
     """
     text = os.fspath(target)
     server = server_target(text)
-    if server is not None:
-        engine = server_engine(server, read_only=True)
-        shown_as, fix, secrets = server.shown, f"aijobs build --db {server.shown}", server.secrets
-    else:
+    if server is None:
         path = Path(text)
-        if not path.exists():
-            raise UsageError(f"{path}: no such database file (build one with: aijobs build --db {path})")
-        if not path.is_file():
-            raise UsageError(f"{path}: not a database file")
-        engine = sqlite_engine(path, read_only=True)
-        shown_as, fix, secrets = str(path), f"aijobs db upgrade {path}", ()
+        readable_database(path)
+        return sqlite_engine(path, read_only=True)
+    engine = server_engine(server, read_only=True)
     try:
-        _check_revision(engine, shown_as, fix, secrets)
+        _check_server(engine, server)
     except BaseException:
         engine.dispose()
         raise
     return engine
 
 
-def _check_revision(engine: Engine, shown_as: str, fix: str, secrets: tuple[str, ...]) -> None:
-    """Refuse a database this version of aijobs cannot read correctly."""
+def _check_server(engine: Engine, server: ServerTarget) -> None:
+    """Refuse a server database this version of aijobs cannot read correctly (see `aijobs.db.files.refusal`)."""
+    from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
-    from aijobs.db.migrate import current_revision, head_revision
+    from aijobs.db.migrate import current_revision, revisions
 
     try:
         with engine.connect() as connection:
-            revision = current_revision(connection)
+            tables = set(inspect(connection).get_table_names())
+            revision = current_revision(connection) if "alembic_version" in tables else None
     except SQLAlchemyError as exc:
         original = getattr(exc, "orig", None) or exc
-        reason = redact(" ".join(str(original).split()), secrets)  # libpq's messages span lines
-        if isinstance(original, sqlite3.DatabaseError):
-            raise UsageError(f"{shown_as}: cannot be read as an SQLite database ({reason})") from None
-        raise AijobsError(f"{shown_as}: cannot read the database ({reason})") from None
-    head = head_revision()
-    if revision is None:
-        raise UsageError(f"{shown_as}: not an aijobs database (it has no alembic_version table)")
-    if revision != head:
-        raise UsageError(f"{shown_as}: schema revision {revision}, but this aijobs reads {head}; run: {fix}")
+        reason = server.redact(" ".join(str(original).split()))  # libpq's messages span lines
+        raise AijobsError(f"{server.shown}: cannot read the database ({reason})") from None
+    if not tables:
+        identity = Identity("empty")
+    elif revision is not None and revision in revisions():
+        identity = Identity("aijobs", revision=revision)
+    elif revision is not None and "entity" in tables:
+        identity = Identity("newer", revision=revision)
+    else:
+        listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        identity = Identity("foreign", reason=f"no aijobs schema revision; it holds tables {listed}")
+    error = refusal(server.shown, identity, f"rebuild it with `aijobs build --db {server.shown}`")
+    if error is not None:
+        raise error
 
 
 @contextmanager

@@ -1,9 +1,13 @@
 """Files aijobs reads and writes: every path is checked before anything is opened.
 
-Reading (`search`, `serve`, `db upgrade`): `database_file` checks that a path names an
-existing regular file, `identify` says what the file is without changing it (never
-opening a FIFO or a device, which could hang), and `connect_aijobs_database` gives a read-only
-connection to an aijobs database at this version's schema, or one clear error.
+Reading (`search`, `serve`, `db upgrade`, `aijobs.db.session`): `database_file` checks
+that a path names an existing regular file, `identify` says what the file is without
+changing it (never opening a FIFO or a device, which could hang), and `readable_database`
+decides whether this aijobs reads it, with one error for each way it cannot (`refusal`:
+missing, a folder, another program's, empty, older, newer). Both ways of opening a file
+go through it, so they refuse the same files with the same line and exit code:
+`connect_aijobs_database` (a read-only sqlite3 connection, without SQLAlchemy) and
+`aijobs.db.engine.open_database` (a SQLAlchemy engine, for sessions).
 
 Writing (`build`, `db upgrade`, `export`): `check_output_text` refuses names that are
 not plain paths, `check_folders` refuses a missing folder or a symbolic link anywhere
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shlex
 import sqlite3
 import stat
 from contextlib import closing
@@ -24,8 +29,6 @@ from pathlib import Path
 from typing import Literal
 
 from aijobs.errors import AijobsError, NotFound, UsageError
-
-BUILD_HINT = "build it first with `aijobs build`"
 
 # Every database aijobs builds carries this in its header (`PRAGMA application_id`):
 # the bytes "AIJB" as a big-endian 32-bit integer, 0x41494A42 = 1095322178. `file(1)`
@@ -68,8 +71,21 @@ def _kind(mode: int) -> str:
 # Reading
 
 
-def database_file(path: Path, missing: str = f"not found; {BUILD_HINT}") -> Path:
+def command(*words: str) -> str:
+    """A command line to suggest, in backquotes, each word quoted for a POSIX shell where needed."""
+    return "`" + " ".join(shlex.quote(word) for word in words) + "`"
+
+
+def build_hint(path: Path | str) -> str:
+    """How to make the database `path` names."""
+    return f"build it first with {command('aijobs', 'build', '--db', shown(path))}"
+
+
+def database_file(path: Path, missing: str | None = None) -> Path:
     """`path` if it is an existing regular file; raises NotFound or AijobsError naming it otherwise.
+
+    `missing` follows the path in the error for a file that does not exist (default: not
+    found, and how to build it).
 
     A URL given where a file is read (its `//` folded by `Path`) is a usage error that
     shows only the scheme: the rest may hold a password.
@@ -79,7 +95,7 @@ def database_file(path: Path, missing: str = f"not found; {BUILD_HINT}") -> Path
     if scheme is not None and not path.exists():
         raise UsageError(f"{shown(scheme)}://...: a URL, not a file; this command reads a SQLite file")
     if not path.exists():
-        raise NotFound(f"{shown(path)} {missing}")
+        raise NotFound(f"{shown(path)} {missing or 'not found; ' + build_hint(path)}")
     if path.is_dir():
         raise AijobsError(f"{shown(path)} is a folder, not a database file")
     if not path.is_file():
@@ -87,13 +103,15 @@ def database_file(path: Path, missing: str = f"not found; {BUILD_HINT}") -> Path
     return path
 
 
-def connect_readonly(path: Path) -> sqlite3.Connection:
+def connect_readonly(path: Path, check_same_thread: bool = True) -> sqlite3.Connection:
     """A read-only connection to the SQLite file at `path` (a URI, so `?` and `#` in names are safe).
 
     The file may come from anyone: SQLite's own advice for such files applies (no code
     from the schema run with privileges, corrupt pages detected rather than trusted).
+    `check_same_thread` is sqlite3's (False for a connection pool).
     """
-    connection = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread)
     connection.execute("PRAGMA trusted_schema = OFF")
     connection.execute("PRAGMA cell_size_check = ON")
     return connection
@@ -197,34 +215,60 @@ def identify(path: Path, follow: bool = True) -> Identity:
     return Identity("foreign", application_id, reason=reason)
 
 
-def newer_message(path: Path, identity: Identity) -> str:
+def newer_message(path: Path | str, identity: Identity) -> str:
     revision = _printable_revision(identity.revision)
     return f"{shown(path)} was built by a newer aijobs (revision {revision}); upgrade aijobs"
+
+
+def refusal(name: str, identity: Identity, upgrade: str) -> AijobsError | None:
+    """Why this aijobs does not read the database `identity` describes, or None when it does.
+
+    One error (exit 1) for each case, naming the database as `name` (a path, or a server
+    URL with its password masked): another program's ("foreign"), an empty one (build
+    it), one from a newer aijobs (upgrade aijobs), or an aijobs database at an older
+    revision (`upgrade`: the command that brings it up to date). Read: an aijobs
+    database at the head revision.
+    """
+    from aijobs.db.migrate import revisions
+
+    if identity.kind == "foreign":
+        return AijobsError(f"{name} is not an aijobs database ({identity.reason})")
+    if identity.kind == "empty":
+        return AijobsError(f"{name} is an empty database; {build_hint(name)}")
+    if identity.kind == "newer":
+        return AijobsError(newer_message(name, identity))
+    head = revisions()[-1]
+    if identity.revision != head:
+        return AijobsError(
+            f"{name} is at schema revision {identity.revision}, older than this aijobs ({head}); {upgrade}"
+        )
+    return None
+
+
+def readable_database(path: Path) -> Identity:
+    """The identity of the aijobs database file at `path`, if this aijobs reads it; the one check before reading.
+
+    Raises NotFound when nothing is at `path` (a dangling link included), AijobsError,
+    one line naming `path`, when it is a folder, a FIFO or a device, not an SQLite file,
+    another program's database, empty, older (with the `aijobs db upgrade` command) or
+    built by a newer aijobs (see `refusal`). A symbolic link is followed: reading
+    through one changes nothing. Never writes, never blocks.
+    """
+    database_file(path)
+    identity = identify(path, follow=True)
+    fix = f"upgrade it with {command('aijobs', 'db', 'upgrade', shown(path))} or rebuild it"
+    error = refusal(shown(path), identity, fix)
+    if error is not None:
+        raise error
+    return identity
 
 
 def connect_aijobs_database(path: Path) -> sqlite3.Connection:
     """A read-only connection to the aijobs database at `path`, at this version's schema.
 
-    Raises NotFound or AijobsError naming `path` when it is missing, not a regular file,
-    not an aijobs database, empty, at an older revision (upgrade it) or built by a newer
-    aijobs. The file is never changed.
+    Refuses what `readable_database` refuses, with the same errors; the file is never changed.
     """
-    from aijobs.db.migrate import revisions
-
-    database_file(path)
-    identity = identify(path, follow=True)
-    head = revisions()[-1]
-    if identity.kind == "foreign":
-        raise AijobsError(f"{shown(path)} is not an aijobs database ({identity.reason})")
-    if identity.kind == "empty":
-        raise AijobsError(f"{shown(path)} is an empty database; {BUILD_HINT}")
-    if identity.kind == "newer":
-        raise AijobsError(newer_message(path, identity))
-    if identity.revision != head:
-        raise AijobsError(
-            f"{shown(path)} is at schema revision {identity.revision}, older than this aijobs ({head}); "
-            f"upgrade it with `aijobs db upgrade {shown(path)}` or rebuild it"
-        )
+    readable_database(path)
     return connect_readonly(path)
 
 

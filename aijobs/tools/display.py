@@ -9,6 +9,7 @@ in any case, or by any of its names or aliases in any script (`aijobs.text.fold`
 from __future__ import annotations
 
 import difflib
+import shlex
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,9 +32,10 @@ def _names_of(record: Record) -> Iterator[str]:
         yield anonymous.label
 
 
-def find_record(kb: KnowledgeBase, query: str) -> str:
+def find_record(kb: KnowledgeBase, query: str, database: bool = True) -> str:
     """The id of the record `query` names: its id in any case, or one of its names in any
-    script, width or case. Raises NotFound, with the closest ids and names, otherwise."""
+    script, width or case. Raises NotFound, with the closest ids and names, otherwise, and
+    the `aijobs search` to run (after `aijobs build` when there is no `database` to search)."""
     if query in kb:
         return query
     key = fold(query)
@@ -45,11 +47,20 @@ def find_record(kb: KnowledgeBase, query: str) -> str:
         return found[0]
     if found:
         raise NotFound(f"{query!r} names several records: {', '.join(found)}; give one of these ids")
-    raise NotFound(f"no record has id or name {query!r}; {_suggest(kb, key)}")
+    raise NotFound(f"no record has id or name {query!r}; {_suggest(kb, key, _search_hint(query, database))}")
 
 
-def _suggest(kb: KnowledgeBase, key: str) -> str:
-    """'did you mean ...' from the closest ids and names, and where to list ids."""
+def _search_hint(query: str, database: bool) -> str:
+    """The `aijobs search` that lists the records `query` may have meant."""
+    words = shlex.quote(query) if query.strip() and query.isprintable() else "<words>"
+    search = f"`aijobs search {words}`"
+    if database:
+        return f"{search} lists matching ids"
+    return f"build the database with `aijobs build`, then {search} lists matching ids"
+
+
+def _suggest(kb: KnowledgeBase, key: str, listing: str) -> str:
+    """'did you mean ...' from the closest ids and names, then `listing` (where to list ids)."""
     candidates: dict[str, tuple[str, str]] = {}  # folded text: (record id, how to show it)
     for item in kb.loaded:
         record_id = item.record.id
@@ -60,18 +71,19 @@ def _suggest(kb: KnowledgeBase, key: str) -> str:
     for match in difflib.get_close_matches(key, list(candidates), n=10, cutoff=0.6):
         record_id, text = candidates[match]
         shown.setdefault(record_id, text)
-    listing = "`aijobs search <words>` (after `aijobs build`) lists matching ids"
     if shown:
         return f"did you mean {' or '.join(repr(text) for text in list(shown.values())[:3])}? {listing}"
     return listing
 
 
-def describe_record(kb: KnowledgeBase, query: str) -> str:
+def describe_record(kb: KnowledgeBase, query: str, database: bool = True) -> str:
     """A record, every field of its claims and their citations, as lines of text.
 
-    `query` is an id or a name (see `find_record`); raises NotFound if nothing matches.
+    `query` is an id or a name (see `find_record`); raises NotFound if nothing matches,
+    pointing at `aijobs search` (and at `aijobs build` first, when not `database`: there
+    is no database to search).
     """
-    record_id = find_record(kb, query)
+    record_id = find_record(kb, query, database)
     record = kb.get(record_id)
     lines = [f"{record.kind_name} {record.id}: {record.display_name()}"]
     lines.append(f"  file: {kb.locate(record_id)}")

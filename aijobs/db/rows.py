@@ -175,6 +175,12 @@ def build_rows(kb: KnowledgeBase) -> dict[str, list[Row]]:
     return rows
 
 
+def _insert(table: str, columns: tuple[str, ...], marker: str) -> str:
+    """An INSERT of one row; names quoted (a column may be a reserved word such as "end")."""
+    names = ", ".join(f'"{name}"' for name in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marker for _ in columns)})'
+
+
 class RowWriter:
     """Writes records' rows into the database as they come, a batch per table at a time.
 
@@ -196,10 +202,7 @@ class RowWriter:
         """(name, SQL) of indexes dropped while the rows go in, to make again after (see `aijobs.db.build`)."""
         marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
         columns = {plan.table: plan.columns for plan in self.plans}
-        self.sql = {
-            table: f'INSERT INTO "{table}" ({", ".join(names)}) VALUES ({", ".join(marker for _ in names)})'
-            for table, names in columns.items()
-        }
+        self.sql = {table: _insert(table, names, marker) for table, names in columns.items()}
 
     def add(self, rows: RecordRows) -> None:
         claims, made = rows

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from aijobs.fields import ClaimAs
 from aijobs.records import Citation, Cited, Record
-from aijobs.walk import FieldSpec, Path, walk
+from aijobs.walk import FieldSpec, Node, Path, walk
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,9 @@ def _property(statement: Cited, field: FieldSpec | None) -> str:
     return name
 
 
-def claims_of(record: Record) -> Iterator[Claim]:
-    """Every cited statement in a record, in file order."""
-    for path, model, field in walk(record):
+def claims_of(record: Record, nodes: Iterable[Node] | None = None) -> Iterator[Claim]:
+    """Every cited statement in a record, in file order (`nodes`: its `walk`, if known)."""
+    for path, model, field in walk(record) if nodes is None else nodes:
         if not isinstance(model, Cited):
             continue
         citations: list[Citation] = getattr(model, "cite", [])

@@ -22,8 +22,8 @@ from aijobs.problems import Location
 from aijobs.records import Cited, Company, Figure, NamedRecord, Product, Record, Source, Use
 from aijobs.references import references
 from aijobs.text import fold, normalize
+from aijobs.walk import Node, walk
 from aijobs.walk import Path as FieldPath
-from aijobs.walk import walk
 
 NameFact = tuple[int, str, str, str, bool, bool, bool]
 """(index in `names`, lang, text, comparison key, preferred, misspelling, translation)."""
@@ -90,8 +90,8 @@ class RecordFacts:
         return cls(*plain, path, shown_as)  # type: ignore[call-arg]
 
 
-def facts_of(record: Record, path: Path, shown_as: str) -> RecordFacts:
-    """Reduce a valid record to what the checks across records compare."""
+def facts_of(record: Record, path: Path, shown_as: str, nodes: list[Node] | None = None) -> RecordFacts:
+    """Reduce a valid record to what the checks across records compare (`nodes`: its `walk`, if known)."""
     names: tuple[NameFact, ...] = ()
     product_names: tuple[str, ...] = ()
     if isinstance(record, NamedRecord):
@@ -116,7 +116,7 @@ def facts_of(record: Record, path: Path, shown_as: str) -> RecordFacts:
             (citation.source, citation.para, record.value, record.lower, record.upper, record.unit)
             for citation in record.cite
         )
-    nodes = list(walk(record))
+    nodes = list(walk(record)) if nodes is None else nodes
     uses = tuple(
         (path_, model.product, tuple(normalize(quote).casefold() for c in model.cite for _, quote in c.spans()))
         for path_, model, _ in nodes

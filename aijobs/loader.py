@@ -23,6 +23,7 @@ from aijobs.files import refusal, symlink_problem
 from aijobs.problems import Location, Problem, display_path, printable
 from aijobs.records import RECORD_TYPES, TYPE_BY_FOLDER, Record
 from aijobs.suggest import closest, with_article
+from aijobs.walk import Node, walk
 from aijobs.yamlfile import YamlDocument, YamlError, decode_utf8, parse_yaml, read_curated_bytes, read_yaml
 
 EXTENSION = ".yaml"
@@ -41,12 +42,14 @@ class LoadedRecord:
     record: Record
     path: Path
     shown_as: str
-    facts: RecordFacts | None = None
-    """What the checks across records compare (`aijobs.facts`); made from the record when not given."""
+    known_facts: RecordFacts | None = field(default=None, repr=False)
 
-    def __post_init__(self) -> None:
-        if self.facts is None:
-            self.facts = facts_of(self.record, self.path, self.shown_as)
+    @property
+    def facts(self) -> RecordFacts:
+        """What the checks across records compare (`aijobs.facts`), made from the record when first asked."""
+        if self.known_facts is None:
+            self.known_facts = facts_of(self.record, self.path, self.shown_as)
+        return self.known_facts
 
     def locate(self, *where: str | int) -> Location:
         try:
@@ -253,8 +256,8 @@ def list_directory(root: Path) -> Listing:
     return listing
 
 
-Derive = Callable[[Record, str], Any]
-"""Something more made of each valid record and its file as shown (the database rows)."""
+Derive = Callable[[Record, str, list[Node]], Any]
+"""Something more made of each valid record, its file as shown and its `walk` (the database rows)."""
 
 
 @dataclass(slots=True)
@@ -296,12 +299,14 @@ def read_record(
     if loaded is None:
         return FileOutcome(problems, attempted=_attempted_ids(file.stem, raw))
     record = loaded.record
+    nodes = list(walk(record))  # walked once, for the facts and for what is derived
+    facts = facts_of(record, file.path, file.shown, nodes)
     return FileOutcome(
         [],
-        facts=loaded.facts,
-        claims=loaded.facts.claims if loaded.facts is not None else 0,
+        facts=facts,
+        claims=facts.claims,
         record=record if keep else None,
-        derived=derive(record, file.shown) if derive is not None else None,
+        derived=derive(record, file.shown, nodes) if derive is not None else None,
     )
 
 

@@ -12,6 +12,7 @@ files with the same `aijobs.loader.read_record` and runs the same checks.
 from __future__ import annotations
 
 import gc
+import itertools
 import marshal
 import os
 from collections.abc import Callable, Iterator
@@ -168,17 +169,23 @@ def scan(
 
     count = workers if workers is not None else workers_wanted()
     pool = None
+    fresh: Iterator[tuple[bytes | None, bytes, bytes | None]] = iter(())
     if count > 1 and len(misses) >= PARALLEL_FROM:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         if "fork" in multiprocessing.get_all_start_methods():  # workers inherit the loaded code
+            # The first file is read here: what reading imports on first use (pinyin tables,
+            # OpenCC) is then loaded once, before the fork, and shared with the workers.
+            fresh = iter(_work(misses[:1], derive))
+            misses = misses[1:]
             pool = ProcessPoolExecutor(
                 min(count, 1 + len(misses) // CHUNK), mp_context=multiprocessing.get_context("fork")
             )
-    fresh: Iterator[tuple[bytes | None, bytes, bytes | None]]
     if pool is not None:
-        fresh = (item for chunk in pool.map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
+        fresh = itertools.chain(
+            fresh, (item for chunk in pool.map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
+        )
     else:
         fresh = (item for chunk in map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
 

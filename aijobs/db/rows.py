@@ -22,6 +22,7 @@ from aijobs.db.mapping import From, Item, Path, compile_getter, owner_key, state
 from aijobs.db.tables import Table, metadata, table_classes
 from aijobs.kb import KnowledgeBase
 from aijobs.records import Record
+from aijobs.walk import Node
 
 Row = dict[str, Any]
 
@@ -134,9 +135,9 @@ def _values(owner: Any, source: From) -> Iterator[tuple[Any, int | None, Path]]:
         yield value, None, (source.field,)
 
 
-def record_rows(record: Record, shown: str) -> RecordRows:
-    """Every row made of one record and its claims (claims numbered from 0 within it)."""
-    claims = list(claims_of(record))
+def record_rows(record: Record, shown: str, nodes: list[Node] | None = None) -> RecordRows:
+    """Every row made of one record and its claims (claims numbered from 0 within it; `nodes`: its `walk`)."""
+    claims = list(claims_of(record, nodes))
     numbers = {claim.path: number for number, claim in enumerate(claims)}
     owners: list[tuple[Any, str | int]] = [(record, record.id)]
     owners += [(claim, numbers[claim.path]) for claim in claims]

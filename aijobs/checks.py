@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from aijobs.facts import RecordFacts, name_key
+from aijobs.facts import RecordFacts, RefFact, name_key
 from aijobs.problems import Problem
 from aijobs.records import TYPE_BY_KIND
 from aijobs.suggest import closest, with_article
@@ -115,15 +115,22 @@ def check_references(
     index = names or NameIndex(loaded)
     problems = []
     for item in loaded:
-        inherited: frozenset[tuple[str | int, ...]] | None = None
-        for ref_path, target, allowed in item.refs:
+        bad = {
+            (target, allowed)
+            for target, allowed in item.refs
+            if not (kinds.get(target) in allowed and target != item.id)  # the common case, first
+            and not (target in unloadable and target not in kinds)
+        }
+        if not bad:
+            continue
+        refs = item.all_refs()
+        inherited = citations_taking_a_wrong_default(item, kinds, refs)
+        for ref_path, target, allowed in refs:
+            if (target, allowed) not in bad:
+                continue
             found = kinds.get(target)
             if found in allowed and target != item.id:
-                continue  # the common case, first
-            if target in unloadable and found is None:
                 continue
-            if inherited is None:
-                inherited = citations_taking_a_wrong_default(item, kinds)
             if ref_path[:-1] in inherited:
                 continue  # reported once, at the record's `source:`
             field = ".".join(str(part) for part in ref_path)
@@ -167,14 +174,16 @@ def check_references(
     return problems
 
 
-def citations_taking_a_wrong_default(item: RecordFacts, kinds: dict[str, str]) -> frozenset[tuple[str | int, ...]]:
+def citations_taking_a_wrong_default(
+    item: RecordFacts, kinds: dict[str, str], refs: list[RefFact]
+) -> frozenset[tuple[str | int, ...]]:
     """The citations (their paths) that take their source from the record's `source:` when
     that default is no source: its one problem, at `source:`, stands for theirs.
 
     A citation that names the wrong source itself keeps its own problem. Only then is
     the file read again (a loaded citation always carries its source), to tell the two apart.
     """
-    default = next((target for path, target, _ in item.refs if path == ("source",)), None)
+    default = next((target for path, target, _ in refs if path == ("source",)), None)
     if default is None or kinds.get(default) == "source":
         return frozenset()
     try:
@@ -182,7 +191,7 @@ def citations_taking_a_wrong_default(item: RecordFacts, kinds: dict[str, str]) -
     except (OSError, YamlError):
         return frozenset()
     inherited = set()
-    for path, target, _ in item.refs:
+    for path, target, _ in refs:
         if len(path) < 2 or path[-1] != "source" or target != default:
             continue
         written: Any = data

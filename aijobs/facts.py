@@ -13,6 +13,7 @@ can be stored with `marshal` and read back with `RecordFacts.from_plain`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ NameFact = tuple[int, str, str, str, bool, bool, bool]
 """(index in `names`, lang, text, comparison key, preferred, misspelling, translation)."""
 RefFact = tuple[FieldPath, str, tuple[str, ...]]
 """(field path, target id, record kinds allowed)."""
+Target = tuple[str, tuple[str, ...]]
+"""(target id, record kinds allowed): a reference without its place."""
 FigureKey = tuple[Any, ...]
 """(source, paragraph, value, lower, upper, unit) of each citation of a figure."""
 UseFact = tuple[FieldPath, str, tuple[str, ...]]
@@ -49,7 +52,9 @@ class RecordFacts:
     id: str
     kind: str
     names: tuple[NameFact, ...]
-    refs: tuple[RefFact, ...]
+    refs: tuple[Target, ...]
+    """Each distinct (target, kinds allowed) the record points at; where each is written is
+    found again (`all_refs`) only for a reference with a problem, which keeps facts small."""
     figure_keys: tuple[FigureKey, ...]
     part_of: str | None
     source_file: str | None
@@ -58,8 +63,13 @@ class RecordFacts:
     """A product's names as sources state them (not translations), `normalize`d and case-folded."""
     claims: int
     """How many claims the record makes."""
-    path: Path
+    file: str
+    """The record file's path (a string: smaller than a `Path`, and many are held; see `path`)."""
     shown_as: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
     def locate(self, *where: str | int) -> Location:
         """Where a field is written: the file is read again, only when a problem needs it."""
@@ -69,6 +79,24 @@ class RecordFacts:
             return read_yaml(self.path, self.shown_as).locate(where)
         except (OSError, YamlError):
             return Location(self.shown_as)
+
+    def all_refs(self) -> list[RefFact]:
+        """Every reference with its field path, in file order: the file is read and validated again.
+
+        Only asked for a record with a reference problem. If the file can no longer be
+        read as it was, each target is placed at the file itself.
+        """
+        from pydantic import ValidationError
+
+        from aijobs.records import TYPE_BY_KIND
+        from aijobs.yamlfile import YamlError, read_yaml
+
+        try:
+            data = read_yaml(self.path, self.shown_as, positions=False).data
+            record = TYPE_BY_KIND[self.kind].model_validate(data)
+        except (OSError, YamlError, ValidationError, KeyError):
+            return [((), target, allowed) for target, allowed in self.refs]
+        return [(ref.path, ref.target, ref.allowed) for ref in references(record)]
 
     def plain(self) -> tuple[Any, ...]:
         """Everything but the file's place, as builtin values (for the cache)."""
@@ -86,11 +114,11 @@ class RecordFacts:
         )
 
     @classmethod
-    def from_plain(cls, plain: tuple[Any, ...], path: Path, shown_as: str) -> RecordFacts:
-        return cls(*plain, path, shown_as)  # type: ignore[call-arg]
+    def from_plain(cls, plain: tuple[Any, ...], path: Path | str, shown_as: str) -> RecordFacts:
+        return cls(*plain, os.fspath(path), shown_as)  # type: ignore[call-arg]
 
 
-def facts_of(record: Record, path: Path, shown_as: str, nodes: list[Node] | None = None) -> RecordFacts:
+def facts_of(record: Record, path: Path | str, shown_as: str, nodes: list[Node] | None = None) -> RecordFacts:
     """Reduce a valid record to what the checks across records compare (`nodes`: its `walk`, if known)."""
     names: tuple[NameFact, ...] = ()
     product_names: tuple[str, ...] = ()
@@ -127,13 +155,13 @@ def facts_of(record: Record, path: Path, shown_as: str, nodes: list[Node] | None
         id=record.id,
         kind=record.kind_name,
         names=names,
-        refs=tuple((ref.path, ref.target, ref.allowed) for ref in references(record, nodes)),
+        refs=tuple(dict.fromkeys((ref.target, ref.allowed) for ref in references(record, nodes))),
         figure_keys=figure_keys,
         part_of=record.part_of.organisation if isinstance(record, Company) and record.part_of is not None else None,
         source_file=record.file if isinstance(record, Source) else None,
         uses=uses,
         product_names=product_names,
         claims=claims,
-        path=path,
+        file=os.fspath(path),
         shown_as=shown_as,
     )

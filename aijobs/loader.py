@@ -187,15 +187,24 @@ def _stray_files(entries: list[_Entry]) -> Iterator[Problem]:
 
 @dataclass(frozen=True, slots=True)
 class RecordFile:
-    """A record file to read: its folder (which says its record type), path and name as shown."""
+    """A record file to read: its folder (which says its record type), path and name as shown.
+
+    The folder's path is shared by its files and each file's path is made when asked:
+    a large knowledge base lists a few hundred thousand of them.
+    """
 
     folder: str
-    path: Path
+    directory: Path
+    name: str
     shown: str
 
     @property
+    def path(self) -> Path:
+        return self.directory / self.name
+
+    @property
     def stem(self) -> str:
-        return self.path.name.removesuffix(EXTENSION)
+        return self.name.removesuffix(EXTENSION)
 
     def order(self) -> tuple[str, str]:
         """Files are read in (record type, id) order: the order of records, and of claim numbers, everywhere."""
@@ -235,7 +244,7 @@ def list_directory(root: Path) -> Listing:
         for entry in entries:
             name, kind = entry.name, entry.kind
             if stat.S_ISREG(kind) and name.endswith(EXTENSION):
-                listing.files.append(RecordFile(folder, entry.path, entry.shown))
+                listing.files.append(RecordFile(folder, directory.path, name, entry.shown))
                 continue
             if stat.S_ISREG(kind) or (stat.S_ISDIR(kind) and not name.endswith(EXTENSION)):
                 problem = Problem(
@@ -284,14 +293,15 @@ def read_record(
     again to say where the problem is. The outcome depends only on the file's folder,
     name, bytes and how it is shown: that is what `aijobs.cache` keys it by.
     """
+    path = file.path
     try:
         if raw is None:
-            raw = read_curated_bytes(file.path, file.shown)
+            raw = read_curated_bytes(path, file.shown)
         text = decode_utf8(raw, file.shown)
-        document = parse_yaml(text, file.shown, file.path, positions=False)
+        document = parse_yaml(text, file.shown, path, positions=False)
         loaded, problems = validate_document(document, file.folder, file.stem)
         if loaded is None and not document.marks:  # say where: parse again, with positions
-            document = parse_yaml(text, file.shown, file.path)
+            document = parse_yaml(text, file.shown, path)
             loaded, problems = validate_document(document, file.folder, file.stem)
     except YamlError as exc:
         problems = [exc.problem, *_file_name_problems(file.stem, file.shown)]
@@ -300,7 +310,7 @@ def read_record(
         return FileOutcome(problems, attempted=_attempted_ids(file.stem, raw))
     record = loaded.record
     nodes = list(walk(record))  # walked once, for the facts and for what is derived
-    facts = facts_of(record, file.path, file.shown, nodes)
+    facts = facts_of(record, path, file.shown, nodes)
     return FileOutcome(
         [],
         facts=facts,

@@ -34,6 +34,8 @@ CHUNK = 64
 """Files a worker reads per task."""
 FETCH = 1000
 """Cached outcomes fetched at a time: memory stays small however many files there are."""
+SAVE_EVERY = 1000
+"""New outcomes held before they are written to the cache."""
 FREEZE_EVERY = 2000
 """Files between two `gc.freeze()`: what is kept is moved out of the collector's sight."""
 
@@ -84,7 +86,9 @@ def _from_plain(plain: Any, file: RecordFile, derived: Any) -> FileOutcome:
                 Problem(Location(path, line, column), message, what, code)
                 for path, line, column, message, what, code in problems
             ],
-            facts=RecordFacts.from_plain(facts, file.path, file.shown) if facts is not None else None,
+            facts=RecordFacts.from_plain(facts, os.path.join(file.directory, file.name), file.shown)
+            if facts is not None
+            else None,
             attempted=tuple(attempted),
             claims=int(claims),
             derived=derived,
@@ -99,7 +103,7 @@ def _read(file: RecordFile, derive: Derive | None) -> tuple[bytes | None, FileOu
         raw = read_curated_bytes(file.path, file.shown)
     except YamlError as exc:
         return None, FileOutcome([exc.problem], attempted=(file.stem,))
-    return content_key(file.folder, file.path.name, file.shown, raw), read_record(file, raw, derive=derive)
+    return content_key(file.folder, file.name, file.shown, raw), read_record(file, raw, derive=derive)
 
 
 def _work(files: list[RecordFile], derive: Derive | None) -> list[tuple[bytes | None, bytes, bytes | None]]:
@@ -121,10 +125,10 @@ def _chunks(files: list[RecordFile]) -> Iterator[list[RecordFile]]:
 
 def _status_key(file: RecordFile) -> str:
     """What a file's status is remembered under: its absolute path, and how it is shown (a key covers both)."""
-    return f"{os.path.abspath(file.path)}\0{file.shown}"
+    return f"{os.path.abspath(os.path.join(file.directory, file.name))}\0{file.shown}"
 
 
-def _status(path: Path) -> Status | None:
+def _status(path: str) -> Status | None:
     try:
         return status_of(os.lstat(path))
     except OSError:
@@ -153,14 +157,17 @@ def scan(
         result.cache_note = cache.unusable
 
     # Which files the cache already knows, by their unchanged status.
-    statuses = [_status(file.path) for file in listing.files]
-    keys: dict[int, bytes] = {}
+    keys: dict[int, bytes] = {}  # content keys of the files whose status is unchanged
+    statuses: dict[int, Status] = {}  # statuses of the others, taken before they are read
     if cache is not None:
         known = cache.known_keys()
-        for index, (file, status) in enumerate(zip(listing.files, statuses, strict=True)):
+        for index, file in enumerate(listing.files):
+            status = _status(os.path.join(file.directory, file.name))
             entry = known.get(_status_key(file))
             if entry is not None and status is not None and tuple(entry[0]) == status:
                 keys[index] = entry[1]
+            elif status is not None:
+                statuses[index] = status
         del known
     misses = [file for index, file in enumerate(listing.files) if index not in keys]
     keyed = sorted(keys)
@@ -202,6 +209,7 @@ def scan(
                     found = cache.get((keys[i] for i in batch), derived_name)
                     window = {i: found[keys[i]] for i in batch if keys[i] in found}
                 hit = window.pop(index, None)
+                del keys[index]
                 try:
                     if hit is None:
                         raise ValueError("not in the cache")
@@ -216,9 +224,12 @@ def scan(
                 )
                 if key is not None and cache is not None:
                     to_save.append((key, packed, packed_extra))
-                    status = statuses[index]
+                    status = statuses.pop(index, None)
                     if status is not None:
                         statuses_to_save.append((_status_key(file), status, key))
+                    if len(to_save) >= SAVE_EVERY:  # saved as it goes: memory stays small
+                        cache.put(to_save, statuses_to_save, derived_name)
+                        to_save, statuses_to_save = [], []
             result.problems.extend(outcome.problems)
             if outcome.facts is not None:
                 facts.append(outcome.facts)

@@ -129,7 +129,6 @@ def _fill(
                 connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
                 # A new temporary file, flushed with fsync once complete (`_write_sqlite`).
                 connection.exec_driver_sql("PRAGMA synchronous = OFF")
-                connection.exec_driver_sql("PRAGMA cache_size = -65536")
             upgrade(connection)
             if connection.dialect.name == "sqlite":
                 connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")

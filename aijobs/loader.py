@@ -86,9 +86,13 @@ _ROOT_FILES = ("README.md", "coverage-exceptions.yaml")
 @dataclass(frozen=True, slots=True)
 class _Entry:
     name: str
-    path: Path
+    directory: Path
     shown: str
     kind: int  # stat.S_IFMT bits of the entry itself (a link is a link, never its target)
+
+    @property
+    def path(self) -> Path:
+        return self.directory / self.name
 
 
 def _kind(entry: os.DirEntry[str]) -> int:
@@ -114,7 +118,7 @@ def _list(directory: Path, shown: str) -> list[_Entry] | Problem:
         reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or type(exc).__name__
         return Problem(Location(shown), f"folder cannot be read ({reason})", code="unreadable")
     found.sort()
-    return [_Entry(name, directory / name, f"{shown}{os.sep}{printable(name)}", kind) for name, kind in found]
+    return [_Entry(name, directory, f"{shown}{os.sep}{printable(name)}", kind) for name, kind in found]
 
 
 def _open_root(root: Path) -> tuple[list[_Entry], str] | Problem:
@@ -194,17 +198,21 @@ class RecordFile:
     """
 
     folder: str
-    directory: Path
-    name: str
+    file: str
+    """The file's path, as a string (a `Path` is made when asked: see `path`)."""
     shown: str
 
     @property
     def path(self) -> Path:
-        return self.directory / self.name
+        return Path(self.file)
+
+    @property
+    def name(self) -> str:
+        return os.path.basename(self.file)
 
     @property
     def stem(self) -> str:
-        return self.name.removesuffix(EXTENSION)
+        return os.path.basename(self.file).removesuffix(EXTENSION)
 
     def order(self) -> tuple[str, str]:
         """Files are read in (record type, id) order: the order of records, and of claim numbers, everywhere."""
@@ -237,6 +245,7 @@ def list_directory(root: Path) -> Listing:
         listing.unloadable = _AnyId()  # a record folder that is a link (or a file) was not read
     for folder, directory in _folders(root_entries):
         entries = _list(directory.path, directory.shown)
+        prefix = os.path.join(directory.path, "")
         if isinstance(entries, Problem):
             listing.problems.append(entries)
             listing.unloadable = _AnyId(listing.unloadable)
@@ -244,7 +253,7 @@ def list_directory(root: Path) -> Listing:
         for entry in entries:
             name, kind = entry.name, entry.kind
             if stat.S_ISREG(kind) and name.endswith(EXTENSION):
-                listing.files.append(RecordFile(folder, directory.path, name, entry.shown))
+                listing.files.append(RecordFile(folder, prefix + name, entry.shown))
                 continue
             if stat.S_ISREG(kind) or (stat.S_ISDIR(kind) and not name.endswith(EXTENSION)):
                 problem = Problem(
@@ -310,7 +319,7 @@ def read_record(
         return FileOutcome(problems, attempted=_attempted_ids(file.stem, raw))
     record = loaded.record
     nodes = list(walk(record))  # walked once, for the facts and for what is derived
-    facts = facts_of(record, path, file.shown, nodes)
+    facts = facts_of(record, file.file, file.shown, nodes)
     return FileOutcome(
         [],
         facts=facts,

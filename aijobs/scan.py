@@ -86,9 +86,7 @@ def _from_plain(plain: Any, file: RecordFile, derived: Any) -> FileOutcome:
                 Problem(Location(path, line, column), message, what, code)
                 for path, line, column, message, what, code in problems
             ],
-            facts=RecordFacts.from_plain(facts, os.path.join(file.directory, file.name), file.shown)
-            if facts is not None
-            else None,
+            facts=RecordFacts.from_plain(facts, file.file, file.shown) if facts is not None else None,
             attempted=tuple(attempted),
             claims=int(claims),
             derived=derived,
@@ -100,7 +98,7 @@ def _from_plain(plain: Any, file: RecordFile, derived: Any) -> FileOutcome:
 def _read(file: RecordFile, derive: Derive | None) -> tuple[bytes | None, FileOutcome]:
     """(its content key, or None if it could not be read; the outcome) of one file."""
     try:
-        raw = read_curated_bytes(file.path, file.shown)
+        raw = read_curated_bytes(file.file, file.shown)
     except YamlError as exc:
         return None, FileOutcome([exc.problem], attempted=(file.stem,))
     return content_key(file.folder, file.name, file.shown, raw), read_record(file, raw, derive=derive)
@@ -123,9 +121,10 @@ def _chunks(files: list[RecordFile]) -> Iterator[list[RecordFile]]:
         yield files[start : start + CHUNK]
 
 
-def _status_key(file: RecordFile) -> str:
-    """What a file's status is remembered under: its absolute path, and how it is shown (a key covers both)."""
-    return f"{os.path.abspath(os.path.join(file.directory, file.name))}\0{file.shown}"
+def _status_key(file: RecordFile, base: str) -> str:
+    """What a file's status is remembered under: its path from `base` (the working folder) and how
+    it is shown (a content key covers both). Not normalised: another spelling is only a miss."""
+    return f"{os.path.join(base, file.file)}\0{file.shown}"
 
 
 def _status(path: str) -> Status | None:
@@ -157,13 +156,14 @@ def scan(
         result.cache_note = cache.unusable
 
     # Which files the cache already knows, by their unchanged status.
+    base = os.getcwd()
     keys: dict[int, bytes] = {}  # content keys of the files whose status is unchanged
     statuses: dict[int, Status] = {}  # statuses of the others, taken before they are read
     if cache is not None:
         known = cache.known_keys()
         for index, file in enumerate(listing.files):
-            status = _status(os.path.join(file.directory, file.name))
-            entry = known.get(_status_key(file))
+            status = _status(file.file)
+            entry = known.get(_status_key(file, base))
             if entry is not None and status is not None and tuple(entry[0]) == status:
                 keys[index] = entry[1]
             elif status is not None:
@@ -226,7 +226,7 @@ def scan(
                     to_save.append((key, packed, packed_extra))
                     status = statuses.pop(index, None)
                     if status is not None:
-                        statuses_to_save.append((_status_key(file), status, key))
+                        statuses_to_save.append((_status_key(file, base), status, key))
                     if len(to_save) >= SAVE_EVERY:  # saved as it goes: memory stays small
                         cache.put(to_save, statuses_to_save, derived_name)
                         to_save, statuses_to_save = [], []

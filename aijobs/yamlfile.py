@@ -411,7 +411,7 @@ def read_yaml(path: Path, shown_as: str, positions: bool = True) -> YamlDocument
     return parse_yaml(decode_utf8(read_curated_bytes(path, shown_as), shown_as), shown_as, path, positions)
 
 
-def read_curated_bytes(path: Path, shown_as: str) -> bytes:
+def read_curated_bytes(path: Path | str, shown_as: str) -> bytes:
     """The bytes of a curated file (see `read_yaml`); raises YamlError naming the file otherwise."""
     try:
         return read_regular_file(path, shown_as, MAX_BYTES)

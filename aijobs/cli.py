@@ -28,6 +28,7 @@ from aijobs.errors import AijobsError, UsageError
 from aijobs.problems import Problem, ProblemsFound, display_path, format_problems
 
 if TYPE_CHECKING:
+    from aijobs.cache import RecordCache
     from aijobs.db.search import Hit
     from aijobs.kb import KnowledgeBase
 
@@ -251,6 +252,16 @@ def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> Knowl
     return kb
 
 
+def _open_cache(use: bool) -> RecordCache | None:
+    """The record cache (None with --no-cache), saying in one line why it cannot be used."""
+    from aijobs.cache import open_cache
+
+    cache = open_cache(use)
+    if cache is not None and cache.unusable:
+        typer.echo(f"note: {cache.unusable}", err=True)
+    return cache
+
+
 @app.command("validate")
 def validate_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text, no_cache: NoCacheOpt = False) -> None:
     """Check every record: YAML syntax, fields, ids, references and duplicates.
@@ -260,19 +271,16 @@ def validate_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text,
     need it) and reports the problems in those files, with a count of the others. Files
     unchanged since an earlier run are not read again (see --no-cache).
     """
-    from aijobs.cache import open_cache
     from aijobs.kb import in_selection, knowledge_base_of
     from aijobs.scan import scan
     from aijobs.tools.progress import Progress
 
     root, only = knowledge_base_of(paths) if paths else (_curated_to_read(DEFAULT_CURATED), None)
-    cache = open_cache(not no_cache)
+    cache = _open_cache(not no_cache)
     with Progress("validate") as progress:
         result = scan(root, cache=cache, progress=progress)
     if cache is not None:
         cache.close()
-    if result.cache_note:
-        typer.echo(f"note: {result.cache_note}", err=True)
     problems = result.problems
     if only is not None:
         shown = [problem for problem in problems if in_selection(problem.location.path, only)]
@@ -375,7 +383,6 @@ def build_command(
     PostgreSQL is loaded in one transaction. If anything fails, the previous database
     is left as it was. Only an aijobs database is replaced, unless --force.
     """
-    from aijobs.cache import open_cache
     from aijobs.db.build import build_folder, replaceable
     from aijobs.db.engine import build_target
     from aijobs.tools.progress import Progress
@@ -383,7 +390,7 @@ def build_command(
     target = build_target(db)  # a bad --db fails before the records are read
     if isinstance(target, Path):
         replaceable(target, force)
-    cache = open_cache(not no_cache)
+    cache = _open_cache(not no_cache)
     try:
         with Progress("build") as progress:
             built = build_folder(_curated_to_read(curated), db, force, cache=cache, progress=progress)

@@ -82,3 +82,18 @@ def test_search_on_a_file_loads_no_sqlalchemy(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
     assert out.stdout.split(maxsplit=1) == ["ai-trainer", "[]\n"]
+
+
+def test_the_readme_layout_names_every_module() -> None:
+    """The README's Layout table names each module (or the folder holding it): a new module is never unexplained."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    named = {cell.strip("`") for cell in table.replace(",", " ").split() if cell.startswith("`aijobs/")}
+    missing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE.parent).as_posix()
+        if path.name == "__init__.py" and path.parent != PACKAGE:
+            continue  # a subpackage's __init__ is its folder
+        if relative not in named and not any(relative.startswith(name) for name in named if name.endswith("/")):
+            missing.append(relative)
+    assert missing == []

@@ -22,7 +22,7 @@ from typing import Any
 
 from aijobs.cache import RecordCache, Status, content_key, status_of
 from aijobs.checks import check_records
-from aijobs.errors import UsageError
+from aijobs.errors import AijobsError, UsageError
 from aijobs.facts import RecordFacts
 from aijobs.loader import Derive, FileOutcome, RecordFile, list_directory, read_record
 from aijobs.problems import Location, Problem
@@ -121,6 +121,20 @@ def _chunks(files: list[RecordFile]) -> Iterator[list[RecordFile]]:
         yield files[start : start + CHUNK]
 
 
+def _from_pool(pool: Any, files: list[RecordFile], derive: Derive | None) -> Iterator[Any]:
+    """The workers' results in order; a worker that died (killed, out of memory) is one clear error."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        for chunk in pool.map(_work, _chunks(files), [derive] * len(files)):
+            yield from chunk
+    except BrokenProcessPool:
+        raise AijobsError(
+            "a worker process stopped unexpectedly (killed, or out of memory); "
+            "run again with AIJOBS_WORKERS=1 to read the files in this process"
+        ) from None
+
+
 def _status_key(file: RecordFile, base: str) -> str:
     """What a file's status is remembered under: its path from `base` (the working folder) and how
     it is shown (a content key covers both). Not normalised: another spelling is only a miss."""
@@ -190,9 +204,7 @@ def scan(
                 min(count, 1 + len(misses) // CHUNK), mp_context=multiprocessing.get_context("fork")
             )
     if pool is not None:
-        fresh = itertools.chain(
-            fresh, (item for chunk in pool.map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
-        )
+        fresh = itertools.chain(fresh, _from_pool(pool, misses, derive))
     else:
         fresh = (item for chunk in map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
 

@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import time_ns
 from typing import Any
 
 from aijobs.cache import RecordCache, Status, content_key, status_of
@@ -147,6 +148,7 @@ def scan(
         result.cache_note = cache.unusable
 
     # Which files the cache already knows, by their unchanged status.
+    checked = time_ns()  # before the statuses are taken: a file changed after this has a new status
     statuses = [_status(file.path) for file in listing.files]
     hits: dict[int, tuple[Any, Any]] = {}
     if cache is not None:
@@ -187,10 +189,12 @@ def scan(
                 plain, extra = hits[index]
                 try:
                     outcome = _from_plain(plain, file, extra)
-                except ValueError:  # a damaged entry: read the file after all
+                except ValueError:  # a damaged entry: read the file after all, and save it again
                     key, outcome = _read(file, derive)
                     plain, extra = _plain(outcome), outcome.derived
                     result.cached -= 1
+                    if key is not None:
+                        to_save.append((key, plain, extra))
             else:
                 key, plain, extra = next(fresh)
                 outcome = _from_plain(plain, file, extra)
@@ -218,7 +222,7 @@ def scan(
         if frozen:
             gc.unfreeze()
     if cache is not None:
-        cache.put(to_save, statuses_to_save, derived_name)
+        cache.put(to_save, statuses_to_save, derived_name, checked)
     result.problems += check_records(facts, unloadable)
     if root.is_dir() and result.files == 0 and not result.problems:
         result.problems.append(

@@ -629,7 +629,7 @@ def _shared_file(path: Path) -> None:
     path.chmod(0o666)
 
 
-CACHE_FILES: dict[str, tuple[Callable[[Path], None], str]] = {
+CACHE_FILES: dict[str, tuple[Callable[[Path], object], str]] = {
     "garbage": (lambda path: path.write_bytes(os.urandom(16) + b"not sqlite" * 500), "cannot be used"),
     "other-application": (lambda path: _foreign_database(path, 0x12345678, True), "is not an aijobs cache"),
     "other-application-no-table": (lambda path: _foreign_database(path, 0x12345678, False), "is not an aijobs cache"),
@@ -681,7 +681,7 @@ WRONG_SHAPES = [
 ]
 
 
-def _reshape(shape: object, sealed: bool) -> int:
+def _reshape(shape: Any, sealed: bool) -> int:
     """Store `shape` as every outcome: as damage would (no valid checksum) or as aijobs' own writer would."""
     with sqlite3.connect(cache_file()) as connection:
         keys = [key for (key,) in connection.execute("SELECT key FROM outcome")]

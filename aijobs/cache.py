@@ -21,7 +21,9 @@ application id, so two runs at once are safe (SQLite locks; a writer that finds 
 skips saving). A cache that is missing, a link, someone else's, writable by others, not
 ours, or damaged is not used (and never written), and any entry that cannot be read
 back is a miss: the file is simply read again. Values are stored with `marshal`, which
-makes only builtin values and runs no code.
+makes only builtin values and runs no code, after a checksum of the value and of what it
+is stored under (`_sealed`), so a damaged, truncated or misplaced entry is a miss, never
+a wrong answer, and `marshal` never reads damaged bytes.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import os
 import sqlite3
 import stat
 import time
+import zlib
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -120,7 +123,7 @@ class RecordCache:
             try:
                 found = connection.execute("PRAGMA application_id").fetchone()[0]
                 tables = connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                if found != APPLICATION_ID and tables:
+                if found != APPLICATION_ID and (found or tables):  # another program's (its mark, or its tables)
                     connection.close()
                     self.unusable = f"{self.path} is not an aijobs cache; left untouched"
                     return
@@ -148,7 +151,7 @@ class RecordCache:
         known = {}
         for path, status, key in rows:
             try:
-                value = marshal.loads(status)
+                value = _unsealed(status, str(path).encode("utf-8", "surrogateescape"), key)
             except (EOFError, ValueError, TypeError):
                 continue
             if isinstance(value, tuple) and len(value) == 5 and isinstance(key, bytes):
@@ -176,7 +179,8 @@ class RecordCache:
                     rows = self.connection.execute(query, [derived, *chunk])
                 for key, value, extra in rows:
                     try:
-                        found[key] = (marshal.loads(value), marshal.loads(extra) if extra is not None else None)
+                        outcome = _unsealed(value, key)
+                        found[key] = (outcome, _unsealed(extra, key, derived.encode()) if derived is not None else None)
                     except (EOFError, ValueError, TypeError):
                         continue
         except sqlite3.Error:
@@ -188,30 +192,37 @@ class RecordCache:
         outcomes: list[tuple[bytes, bytes, bytes | None]],
         statuses: list[tuple[str, Status, bytes]],
         derived: str | None = None,
+        checked_ns: int | None = None,
     ) -> None:
         """Save (key, marshalled outcome, marshalled derived value or None) and (path, status, key).
 
-        Skipped if another run holds the cache for longer than BUSY_TIMEOUT.
+        Skipped if another run holds the cache for longer than BUSY_TIMEOUT. `checked_ns` is
+        when the statuses were taken (default: now): a status is kept only if the file had
+        not changed for `RACY_SECONDS` then, however long the run took since.
         """
         if self.connection is None or not (outcomes or statuses):
             return
-        now = time.time_ns()
+        checked = time.time_ns() if checked_ns is None else checked_ns
         settled = [
-            (path, marshal.dumps(status), key)
+            (path, _sealed(status, path.encode("utf-8", "surrogateescape"), key), key)
             for path, status, key in statuses
-            if max(status[3], status[4]) < now - RACY_SECONDS * 1e9
+            if max(status[3], status[4]) < checked - RACY_SECONDS * 1e9
         ]
         try:
             with self.connection:
                 self.connection.execute("BEGIN IMMEDIATE")
                 self.connection.executemany(
                     "INSERT OR REPLACE INTO outcome VALUES (?, ?)",
-                    [(key, outcome) for key, outcome, _ in outcomes],
+                    [(key, _sealed_bytes(outcome, key)) for key, outcome, _ in outcomes],
                 )
                 if derived is not None:
                     self.connection.executemany(
                         "INSERT OR REPLACE INTO derived VALUES (?, ?, ?)",
-                        [(key, derived, value) for key, _, value in outcomes if value is not None],
+                        [
+                            (key, derived, _sealed_bytes(value, key, derived.encode()))
+                            for key, _, value in outcomes
+                            if value is not None
+                        ],
                     )
                 self.connection.executemany("INSERT OR REPLACE INTO status VALUES (?, ?, ?)", settled)
         except (sqlite3.Error, ValueError):
@@ -221,6 +232,33 @@ class RecordCache:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+def _checksum(data: bytes | memoryview, context: tuple[bytes, ...]) -> bytes:
+    check = 0
+    for part in context:
+        check = zlib.crc32(part + b"\0", check)
+    return zlib.crc32(data, check).to_bytes(4, "big")
+
+
+def _sealed(value: Any, *context: bytes) -> bytes:
+    """`value` marshalled, after a checksum of it and of what it is stored under (`context`)."""
+    return _sealed_bytes(marshal.dumps(value), *context)
+
+
+def _sealed_bytes(data: bytes, *context: bytes) -> bytes:
+    """Marshalled `data` after a checksum of it and of what it is stored under (`context`)."""
+    return _checksum(data, context) + data
+
+
+def _unsealed(blob: object, *context: bytes) -> Any:
+    """The value `_sealed` stored under `context`; ValueError (or EOFError) for a damaged entry."""
+    if not isinstance(blob, bytes) or len(blob) < 4:
+        raise ValueError("damaged cache entry")
+    data = memoryview(blob)[4:]
+    if _checksum(data, context) != blob[:4]:
+        raise ValueError("damaged cache entry")
+    return marshal.loads(data)
 
 
 def _unsafe(path: Path, is_folder: bool) -> str | None:

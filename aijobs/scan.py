@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from time import time_ns
 from typing import Any
 
 from aijobs.cache import RecordCache, Status, content_key, status_of
@@ -171,6 +172,7 @@ def scan(
 
     # Which files the cache already knows, by their unchanged status.
     base = os.getcwd()
+    checked = time_ns()  # before the statuses are taken: a file changed after this has a new status
     keys: dict[int, bytes] = {}  # content keys of the files whose status is unchanged
     statuses: dict[int, Status] = {}  # statuses of the others, taken before they are read
     if cache is not None:
@@ -227,8 +229,11 @@ def scan(
                         raise ValueError("not in the cache")
                     outcome = _from_plain(hit[0], file, hit[1])
                     result.cached += 1
-                except ValueError:  # a missing or damaged entry: read the file after all
-                    _, outcome = _read(file, derive)
+                except ValueError:  # a missing or damaged entry: read the file after all, and save it again
+                    key, outcome = _read(file, derive)
+                    if key is not None:
+                        extra = marshal.dumps(outcome.derived) if outcome.derived is not None else None
+                        to_save.append((key, marshal.dumps(_plain(outcome)), extra))
             else:
                 key, packed, packed_extra = next(fresh)
                 outcome = _from_plain(
@@ -240,7 +245,7 @@ def scan(
                     if status is not None:
                         statuses_to_save.append((_status_key(file, base), status, key))
                     if len(to_save) >= SAVE_EVERY:  # saved as it goes: memory stays small
-                        cache.put(to_save, statuses_to_save, derived_name)
+                        cache.put(to_save, statuses_to_save, derived_name, checked)
                         to_save, statuses_to_save = [], []
             result.problems.extend(outcome.problems)
             if outcome.facts is not None:
@@ -261,7 +266,7 @@ def scan(
         if frozen:
             gc.unfreeze()
     if cache is not None:
-        cache.put(to_save, statuses_to_save, derived_name)
+        cache.put(to_save, statuses_to_save, derived_name, checked)
     result.problems += check_records(facts, unloadable)
     if root.is_dir() and result.files == 0 and not result.problems:
         result.problems.append(

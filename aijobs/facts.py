@@ -73,12 +73,9 @@ class RecordFacts:
 
     def locate(self, *where: str | int) -> Location:
         """Where a field is written: the file is read again, only when a problem needs it."""
-        from aijobs.yamlfile import YamlError, read_yaml
+        from aijobs.yamlfile import locate_in
 
-        try:
-            return read_yaml(self.path, self.shown_as).locate(where)
-        except (OSError, YamlError):
-            return Location(self.shown_as)
+        return locate_in(self.file, self.shown_as, where)
 
     def all_refs(self) -> list[RefFact]:
         """Every reference with its field path, in file order: the file is read and validated again.

@@ -24,7 +24,7 @@ from aijobs.problems import Location, Problem, display_path, printable
 from aijobs.records import RECORD_TYPES, TYPE_BY_FOLDER, Record
 from aijobs.suggest import closest, with_article
 from aijobs.walk import Node, walk
-from aijobs.yamlfile import YamlDocument, YamlError, decode_utf8, parse_yaml, read_curated_bytes, read_yaml
+from aijobs.yamlfile import YamlDocument, YamlError, decode_utf8, locate_in, parse_yaml, read_curated_bytes
 
 EXTENSION = ".yaml"
 _SLUG = re.compile(SLUG_PATTERN)
@@ -52,10 +52,7 @@ class LoadedRecord:
         return self.known_facts
 
     def locate(self, *where: str | int) -> Location:
-        try:
-            return read_yaml(self.path, self.shown_as).locate(where)
-        except (OSError, YamlError):
-            return Location(self.shown_as)
+        return locate_in(self.path, self.shown_as, where)
 
 
 class _AnyId(set[str]):
@@ -193,8 +190,8 @@ def _stray_files(entries: list[_Entry]) -> Iterator[Problem]:
 class RecordFile:
     """A record file to read: its folder (which says its record type), path and name as shown.
 
-    The folder's path is shared by its files and each file's path is made when asked:
-    a large knowledge base lists a few hundred thousand of them.
+    The path is kept as a string and a `Path` made only when asked: a large knowledge base
+    lists a few hundred thousand files, and each record's facts share the same string.
     """
 
     folder: str

@@ -411,6 +411,17 @@ def read_yaml(path: Path, shown_as: str, positions: bool = True) -> YamlDocument
     return parse_yaml(decode_utf8(read_curated_bytes(path, shown_as), shown_as), shown_as, path, positions)
 
 
+def locate_in(path: Path | str, shown_as: str, where: FieldPath) -> Location:
+    """Where a field is written in a curated file, read again (only when a problem needs it).
+
+    A file that can no longer be read is located as a whole.
+    """
+    try:
+        return read_yaml(Path(path), shown_as).locate(where)
+    except (OSError, YamlError):
+        return Location(shown_as)
+
+
 def read_curated_bytes(path: Path | str, shown_as: str) -> bytes:
     """The bytes of a curated file (see `read_yaml`); raises YamlError naming the file otherwise."""
     try:

@@ -277,10 +277,12 @@ def validate_command(paths: PathsArg = None, fmt: FormatOpt = OutputFormat.text,
 
     root, only = knowledge_base_of(paths) if paths else (_curated_to_read(DEFAULT_CURATED), None)
     cache = _open_cache(not no_cache)
-    with Progress("validate") as progress:
-        result = scan(root, cache=cache, progress=progress)
-    if cache is not None:
-        cache.close()
+    try:
+        with Progress("validate") as progress:
+            result = scan(root, cache=cache, progress=progress)
+    finally:
+        if cache is not None:
+            cache.close()
     problems = result.problems
     if only is not None:
         shown = [problem for problem in problems if in_selection(problem.location.path, only)]

@@ -15,6 +15,7 @@ import gc
 import itertools
 import marshal
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,7 +198,9 @@ def scan(
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        if "fork" in multiprocessing.get_all_start_methods():  # workers inherit the loaded code
+        # Workers are forked (they inherit the loaded code), and only from a process with
+        # one thread: forking while another thread holds a lock can hang the child.
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
             # The first file is read here: what reading imports on first use (pinyin tables,
             # OpenCC) is then loaded once, before the fork, and shared with the workers.
             fresh = iter(_work(misses[:1], derive))

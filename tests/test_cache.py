@@ -401,6 +401,25 @@ def large(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def test_no_workers_are_forked_beside_other_threads(large: Path) -> None:
+    """Forking while another thread runs can hang a worker: such a process reads the files itself."""
+    import threading
+
+    expected = aijobs.scan.scan(large, workers=1).problems
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        problems = aijobs.scan.scan(large, workers=2).problems
+    finally:
+        release.set()
+        other.join()
+    assert _CountingPool.started == 0
+    assert problems == expected
+    aijobs.scan.scan(large, workers=2)
+    assert _CountingPool.started == 1  # alone again, it forks
+
+
 def _break_some(root: Path) -> None:
     (root / "occupations/occupation-7.yaml").unlink()
     for name in ("people/person-5.yaml", "figures/figure-40.yaml", "companies/company-30.yaml"):

@@ -111,8 +111,16 @@ class RecordFacts:
         )
 
     @classmethod
-    def from_plain(cls, plain: tuple[Any, ...], path: Path | str, shown_as: str) -> RecordFacts:
-        return cls(*plain, os.fspath(path), shown_as)  # type: ignore[call-arg]
+    def from_plain(
+        cls, plain: tuple[Any, ...], path: Path | str, shown_as: str, shared: dict[Any, Any] | None = None
+    ) -> RecordFacts:
+        """The facts `plain` made. With `shared` (one dict for a whole run), values many records
+        hold alike (their type, each (target, kinds) they point at) are kept once, not once per record."""
+        facts = cls(*plain, os.fspath(path), shown_as)  # type: ignore[call-arg]
+        if shared is not None:
+            facts.kind = shared.setdefault(facts.kind, facts.kind)
+            facts.refs = tuple([shared.setdefault(ref, ref) for ref in facts.refs])
+        return facts
 
 
 def facts_of(record: Record, path: Path | str, shown_as: str, nodes: list[Node] | None = None) -> RecordFacts:

@@ -79,7 +79,7 @@ def _plain(outcome: FileOutcome) -> tuple[Any, ...]:
     return problems, facts, outcome.attempted, outcome.claims
 
 
-def _from_plain(plain: Any, file: RecordFile, derived: Any) -> FileOutcome:
+def _from_plain(plain: Any, file: RecordFile, derived: Any, shared: dict[Any, Any] | None = None) -> FileOutcome:
     """The outcome `_plain` made; raises ValueError for anything else (a damaged cache entry)."""
     try:
         problems, facts, attempted, claims = plain
@@ -88,7 +88,7 @@ def _from_plain(plain: Any, file: RecordFile, derived: Any) -> FileOutcome:
                 Problem(Location(path, line, column), message, what, code)
                 for path, line, column, message, what, code in problems
             ],
-            facts=RecordFacts.from_plain(facts, file.file, file.shown) if facts is not None else None,
+            facts=RecordFacts.from_plain(facts, file.file, file.shown, shared) if facts is not None else None,
             attempted=tuple(attempted),
             claims=int(claims),
             derived=derived,
@@ -214,6 +214,7 @@ def scan(
         fresh = (item for chunk in map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
 
     facts: list[RecordFacts] = []
+    shared: dict[Any, Any] = {}  # what many records' facts hold alike, kept once
     to_save: list[tuple[bytes, bytes, bytes | None]] = []
     statuses_to_save: list[tuple[str, Status, bytes]] = []
     frozen = gc.isenabled()
@@ -230,7 +231,7 @@ def scan(
                 try:
                     if hit is None:
                         raise ValueError("not in the cache")
-                    outcome = _from_plain(hit[0], file, hit[1])
+                    outcome = _from_plain(hit[0], file, hit[1], shared)
                     result.cached += 1
                 except ValueError:  # a missing or damaged entry: read the file after all, and save it again
                     key, outcome = _read(file, derive)
@@ -240,7 +241,10 @@ def scan(
             else:
                 key, packed, packed_extra = next(fresh)
                 outcome = _from_plain(
-                    marshal.loads(packed), file, marshal.loads(packed_extra) if packed_extra is not None else None
+                    marshal.loads(packed),
+                    file,
+                    marshal.loads(packed_extra) if packed_extra is not None else None,
+                    shared,
                 )
                 if key is not None and cache is not None:
                     to_save.append((key, packed, packed_extra))

@@ -16,6 +16,7 @@ import itertools
 import marshal
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,25 @@ def _read(file: RecordFile, derive: Derive | None) -> tuple[bytes | None, FileOu
     except YamlError as exc:
         return None, FileOutcome([exc.problem], attempted=(file.stem,))
     return content_key(file.folder, file.name, file.shown, raw), read_record(file, raw, derive=derive)
+
+
+PARENT_CHECK = 0.5
+"""Seconds between a worker's checks that the process that started it is still there."""
+
+
+def _leave_with_parent(parent: int) -> None:
+    """Make this worker exit when its parent is gone (killed with SIGKILL, say).
+
+    An orphaned worker would otherwise wait for work forever: its task queue stays open,
+    held by the other workers. A daemon thread checks the parent every `PARENT_CHECK` s.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="aijobs-parent-watch", daemon=True).start()
 
 
 def _work(files: list[RecordFile], derive: Derive | None) -> list[tuple[bytes | None, bytes, bytes | None]]:
@@ -206,7 +226,10 @@ def scan(
             fresh = iter(_work(misses[:1], derive))
             misses = misses[1:]
             pool = ProcessPoolExecutor(
-                min(count, 1 + len(misses) // CHUNK), mp_context=multiprocessing.get_context("fork")
+                min(count, 1 + len(misses) // CHUNK),
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_leave_with_parent,
+                initargs=(os.getpid(),),
             )
     if pool is not None:
         fresh = itertools.chain(fresh, _from_pool(pool, misses, derive))

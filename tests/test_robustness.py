@@ -99,6 +99,30 @@ def _build_in_child(curated: Path, db: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux's /proc; none elsewhere)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _assert_gone(pids: list[int], within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in alive if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]
+    assert alive == [], f"worker processes {alive} outlived their killed parent"
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "Z"
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.3, 0.6, 0.9, 1.2, 1.6])
 def test_killed_build_leaves_old_database_intact(tmp_path: Path, delay: float) -> None:
     small, large = tmp_path / "small", tmp_path / "large"
@@ -112,8 +136,10 @@ def test_killed_build_leaves_old_database_intact(tmp_path: Path, delay: float) -
 
     child = _build_in_child(large, db)
     time.sleep(delay)
+    workers = _children(child.pid)
     child.send_signal(signal.SIGKILL)
     child.wait()
+    _assert_gone(workers)  # worker processes leave with the build they worked for
 
     after = hashlib.sha256(db.read_bytes()).hexdigest()
     with sqlite3.connect(db) as connection:

@@ -54,6 +54,12 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS derived (key BLOB, name TEXT, value BLOB NOT NULL, PRIMARY KEY (key, name))"
     " WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS status (path TEXT PRIMARY KEY, status BLOB NOT NULL, key BLOB NOT NULL) WITHOUT ROWID",
+    # What the last `validate` of a curated folder found (`aijobs.incremental`): its state, and an
+    # index from what records share (a name, an id they point at) to the files that hold it.
+    "CREATE TABLE IF NOT EXISTS folder_state (place BLOB PRIMARY KEY, generation INTEGER NOT NULL,"
+    " value BLOB NOT NULL, index_rows INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS folder_index (place BLOB, key INTEGER, file INTEGER, PRIMARY KEY (place, key, file))"
+    " WITHOUT ROWID",
 )
 
 
@@ -108,6 +114,7 @@ class RecordCache:
         self.connection: sqlite3.Connection | None = None
         self.hits = 0
         self.misses = 0
+        self._index_rows: tuple[bytes, int] | None = None
         self._open(folder)
 
     def _open(self, folder: Path) -> None:
@@ -227,6 +234,93 @@ class RecordCache:
                 self.connection.executemany("INSERT OR REPLACE INTO status VALUES (?, ?, ?)", settled)
         except (sqlite3.Error, ValueError):
             return
+
+    def folder_state(self, place: bytes) -> tuple[int, Any] | None:
+        """(generation, state) saved for a curated folder by `save_folder_state`, or None.
+
+        A state saved by other code (another fingerprint) or damaged is None: the caller
+        then checks the folder in full and saves a new one.
+        """
+        if self.connection is None:
+            return None
+        try:
+            query = "SELECT generation, value, index_rows FROM folder_state WHERE place = ?"
+            row = self.connection.execute(query, (place,)).fetchone()
+            if row is None:
+                return None
+            generation, value, rows = row
+            value = _unsealed(value, place, fingerprint(), f"{generation} {rows}".encode())
+        except (sqlite3.Error, EOFError, ValueError, TypeError):
+            return None
+        self._index_rows = (place, rows)
+        return int(generation), value
+
+    def indexed(self, place: bytes, keys: Iterable[int]) -> set[int]:
+        """The files (their numbers) the folder's index holds under any of `keys`.
+
+        sqlite3.Error if the index has lost or gained rows since its state was read (the
+        state records how many it had): the caller then checks the folder in full.
+        """
+        found: set[int] = set()
+        if self.connection is None:
+            return found
+        if self._index_rows is not None:
+            expected_place, rows = self._index_rows
+            query = "SELECT count(*) FROM folder_index WHERE place = ?"
+            if expected_place != place or self.connection.execute(query, (place,)).fetchone()[0] != rows:
+                raise sqlite3.DatabaseError("the folder's index does not match its state")
+            self._index_rows = None  # counted once a run
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            query = f"SELECT file FROM folder_index WHERE place = ? AND key IN ({marks})"
+            found.update(file for (file,) in self.connection.execute(query, [place, *chunk]))
+        return found
+
+    def save_folder_state(
+        self,
+        place: bytes,
+        generation: int | None,
+        value: Any,
+        dropped: Iterable[tuple[int, int]],
+        added: Iterable[tuple[int, int]],
+    ) -> bool:
+        """Save a folder's state and change its index by (key, file) pairs; whether it was saved.
+
+        `generation` is that of the state this one was made from (`folder_state`), None
+        for a state made from scratch, whose index replaces the old one. A state made from
+        one that another run has replaced since is not saved: the two runs' changes to the
+        index would not add up. Skipped, too, if another run holds the cache too long.
+        """
+        if self.connection is None:
+            return False
+        try:
+            with self.connection:
+                self.connection.execute("BEGIN IMMEDIATE")
+                query = "SELECT generation FROM folder_state WHERE place = ?"
+                row = self.connection.execute(query, (place,)).fetchone()
+                current = int(row[0]) if row is not None else 0
+                if generation is None:
+                    self.connection.execute("DELETE FROM folder_index WHERE place = ?", (place,))
+                elif generation != current:
+                    return False
+                self.connection.executemany(
+                    "DELETE FROM folder_index WHERE place = ? AND key = ? AND file = ?",
+                    ((place, key, file) for key, file in dropped),
+                )
+                self.connection.executemany(
+                    "INSERT OR IGNORE INTO folder_index VALUES (?, ?, ?)", ((place, key, file) for key, file in added)
+                )
+                after = current + 1
+                query = "SELECT count(*) FROM folder_index WHERE place = ?"
+                rows = self.connection.execute(query, (place,)).fetchone()[0]
+                sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode())
+                query = "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?)"
+                self.connection.execute(query, (place, after, sealed, rows))
+        except (sqlite3.Error, ValueError):
+            return False
+        return True
 
     def close(self) -> None:
         if self.connection is not None:

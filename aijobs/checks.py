@@ -10,10 +10,11 @@ not hold yet, else the later path), so a pull request's annotations land on its 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from aijobs.facts import RecordFacts, RefFact, name_key
 from aijobs.problems import Problem
@@ -44,19 +45,56 @@ def oldest_first(items: Iterable[RecordFacts]) -> list[RecordFacts]:
     return sorted(items, key=lambda item: (not in_git_head(item.path), item.shown_as))
 
 
-def check_records(loaded: list[RecordFacts], unloadable: set[str] | frozenset[str] = frozenset()) -> list[Problem]:
-    """Cross-record problems; references to `unloadable` ids (already reported) are not repeated."""
+class NameLookup(Protocol):
+    """Finds the record an unknown id was meant to be: by one of its names, or by a similar id."""
+
+    def named(self, wanted: str, kinds: Iterable[str]) -> tuple[str, str] | None: ...
+
+    def similar_id(self, wanted: str, kinds: Iterable[str]) -> str | None: ...
+
+
+@dataclass
+class Context:
+    """What checking some records needs to know of every record: all of them are usually
+    the records checked, but `aijobs.incremental` checks only those an edit can change."""
+
+    kinds: Mapping[str, str]
+    """The type of the (first) record with each id: at least every id the records checked point at."""
+    names: NameLookup
+    products: Mapping[str, tuple[str, ...]]
+    """Each product's names as `RecordFacts.product_names`: at least every product the records checked use."""
+
+    @classmethod
+    def of(cls, loaded: list[RecordFacts]) -> Context:
+        """The context of `loaded` when they are every record."""
+        kinds: dict[str, str] = {}
+        for item in loaded:  # the first record with an id wins; duplicates are reported by check_unique_ids
+            kinds.setdefault(item.id, item.kind)
+        products = {item.id: item.product_names for item in loaded if item.kind == "product"}
+        return cls(kinds, NameIndex(loaded), products)
+
+
+def check_records(
+    loaded: list[RecordFacts],
+    unloadable: set[str] | frozenset[str] = frozenset(),
+    context: Context | None = None,
+    cycles: bool = True,
+) -> list[Problem]:
+    """Cross-record problems; references to `unloadable` ids (already reported) are not repeated.
+
+    `context` (default: made of `loaded`) tells what the records point at; `cycles=False`
+    leaves out the `part_of` cycles, which `aijobs.incremental` checks over every record.
+    """
+    context = Context.of(loaded) if context is None else context
     problems: list[Problem] = []
     problems += check_unique_ids(loaded)
-    kinds: dict[str, str] = {}
-    for item in loaded:  # the first record with an id wins; duplicates are reported above
-        kinds.setdefault(item.id, item.kind)
-    problems += check_references(loaded, kinds, unloadable, NameIndex(loaded))
+    problems += check_references(loaded, context.kinds, unloadable, context.names)
     problems += check_duplicate_names(loaded)
     problems += check_duplicate_figures(loaded)
-    problems += check_part_of_cycles(loaded)
+    if cycles:
+        problems += check_part_of_cycles(loaded)
     problems += check_source_files(loaded)
-    problems += check_uses_name_products(loaded)
+    problems += check_uses_name_products(loaded, context.products)
     return problems
 
 
@@ -108,9 +146,9 @@ class NameIndex:
 
 def check_references(
     loaded: list[RecordFacts],
-    kinds: dict[str, str],
+    kinds: Mapping[str, str],
     unloadable: set[str] | frozenset[str] = frozenset(),
-    names: NameIndex | None = None,
+    names: NameLookup | None = None,
 ) -> list[Problem]:
     index = names or NameIndex(loaded)
     problems = []
@@ -175,7 +213,7 @@ def check_references(
 
 
 def citations_taking_a_wrong_default(
-    item: RecordFacts, kinds: dict[str, str], refs: list[RefFact]
+    item: RecordFacts, kinds: Mapping[str, str], refs: list[RefFact]
 ) -> frozenset[tuple[str | int, ...]]:
     """The citations (their paths) that take their source from the record's `source:` when
     that default is no source: its one problem, at `source:`, stands for theirs.
@@ -319,14 +357,16 @@ def check_source_files(loaded: list[RecordFacts]) -> list[Problem]:
     return problems
 
 
-def check_uses_name_products(loaded: list[RecordFacts]) -> list[Problem]:
+def check_uses_name_products(
+    loaded: list[RecordFacts], products: Mapping[str, tuple[str, ...]] | None = None
+) -> list[Problem]:
     """A `uses` link quotes the product's name: its quotes contain one of the product's names.
 
     This keeps a link from pointing at the wrong product (`sora` where the source says
     Pika). Only names a source states count (not the curators' translations); names
     and quotes are compared after NFKC and case folding.
     """
-    names: dict[str, tuple[str, ...]] = {item.id: item.product_names for item in loaded if item.kind == "product"}
+    names = products if products is not None else Context.of(loaded).products
     problems = []
     for item in loaded:
         for path, product, quotes in item.uses:

@@ -55,7 +55,7 @@ class LoadedRecord:
         return locate_in(self.path, self.shown_as, where)
 
 
-class _AnyId(set[str]):
+class AnyId(set[str]):
     """Stands for every id once a record folder could not be read: any reference may point into it.
 
     Used as `LoadResult.unloadable`, so the one problem naming the folder is not buried
@@ -239,17 +239,17 @@ def list_directory(root: Path) -> Listing:
     root_entries, _ = opened
     listing.problems.extend(_stray_files(root_entries))
     if any(entry.name in TYPE_BY_FOLDER and not stat.S_ISDIR(entry.kind) for entry in root_entries):
-        listing.unloadable = _AnyId()  # a record folder that is a link (or a file) was not read
+        listing.unloadable = AnyId()  # a record folder that is a link (or a file) was not read
     # Record folders in the order of their record types, each folder's files in id order:
     # the files end up in (type, id) order without a sort over every file.
     for folder, directory in sorted(_folders(root_entries), key=lambda found: TYPE_BY_FOLDER[found[0]].kind_name):
         listed = _record_entries(directory.path, directory.shown)
         if isinstance(listed, Problem):
             listing.problems.append(listed)
-            listing.unloadable = _AnyId(listing.unloadable)
+            listing.unloadable = AnyId(listing.unloadable)
             continue
         names, others = listed
-        prefix = os.path.join(directory.path, "")
+        prefix = folder_prefix(root, folder)
         shown_prefix = f"{directory.shown}{os.sep}"
         listing.files.extend(
             [
@@ -279,6 +279,11 @@ def list_directory(root: Path) -> Listing:
             if name.endswith(EXTENSION):  # meant as a record: references to it are not reported again
                 listing.unloadable.add(name.removesuffix(EXTENSION))
     return listing
+
+
+def folder_prefix(root: Path, folder: str) -> str:
+    """How the path of each file in a record folder begins, as `list_directory` lists it."""
+    return os.path.join(os.fspath(root / folder), "")
 
 
 def _record_entries(directory: Path, shown: str) -> tuple[list[str], list[_Entry]] | Problem:

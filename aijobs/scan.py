@@ -27,7 +27,18 @@ from aijobs.cache import RecordCache, Status, content_key, status_of
 from aijobs.checks import check_records
 from aijobs.errors import AijobsError, UsageError
 from aijobs.facts import RecordFacts
-from aijobs.loader import Derive, FileOutcome, RecordFile, list_directory, read_record
+from aijobs.incremental import (
+    FolderState,
+    PlainProblem,
+    check_incrementally,
+    flagged_files,
+    from_plain_problems,
+    index_rows,
+    place_of,
+    plain_problems,
+    settled,
+)
+from aijobs.loader import AnyId, Derive, FileOutcome, Listing, RecordFile, list_directory, read_record
 from aijobs.problems import Location, Problem
 from aijobs.yamlfile import YamlError, read_curated_bytes
 
@@ -56,6 +67,9 @@ class ScanResult:
     """Files whose outcome came from the cache."""
     cache_note: str | None = None
     """Why the cache was not used, when it was asked for and could not be."""
+    rechecked: int | None = None
+    """How many records the checks across records ran over again, when only what changed was
+    checked (`aijobs.incremental`); None when every record was."""
 
 
 def workers_wanted() -> int:
@@ -73,9 +87,7 @@ def workers_wanted() -> int:
 
 def _plain(outcome: FileOutcome) -> tuple[Any, ...]:
     """An outcome as builtin values, for the cache and for coming back from a worker."""
-    problems = tuple(
-        (p.location.path, p.location.line, p.location.column, p.message, p.field, p.code) for p in outcome.problems
-    )
+    problems = tuple(plain_problems(outcome.problems))
     facts = outcome.facts.plain() if outcome.facts is not None else None
     return problems, facts, outcome.attempted, outcome.claims
 
@@ -85,10 +97,7 @@ def _from_plain(plain: Any, file: RecordFile, derived: Any, shared: dict[Any, An
     try:
         problems, facts, attempted, claims = plain
         return FileOutcome(
-            [
-                Problem(Location(path, line, column), message, what, code)
-                for path, line, column, message, what, code in problems
-            ],
+            from_plain_problems(problems),
             facts=RecordFacts.from_plain(facts, file.file, file.shown, shared) if facts is not None else None,
             attempted=tuple(attempted),
             claims=int(claims),
@@ -157,6 +166,34 @@ def _from_pool(pool: Any, files: list[RecordFile], derive: Derive | None) -> Ite
         ) from None
 
 
+def _reader(
+    files: list[RecordFile], derive: Derive | None, count: int
+) -> tuple[Any, Iterator[tuple[bytes | None, bytes, bytes | None]]]:
+    """(the worker pool or None, an iterator of what reading each of `files` gives, in order).
+
+    Workers read when there are many files and more than one core; the caller shuts the
+    pool down (`shutdown(cancel_futures=True)`) when done or interrupted.
+    """
+    if count > 1 and len(files) >= PARALLEL_FROM:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Workers are forked (they inherit the loaded code), and only from a process with
+        # one thread: forking while another thread holds a lock can hang the child.
+        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+            # The first file is read here: what reading imports on first use (pinyin tables,
+            # OpenCC) is then loaded once, before the fork, and shared with the workers.
+            first = _work(files[:1], derive)
+            pool = ProcessPoolExecutor(
+                min(count, 1 + (len(files) - 1) // CHUNK),
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_leave_with_parent,
+                initargs=(os.getpid(),),
+            )
+            return pool, itertools.chain(first, _from_pool(pool, files[1:], derive))
+    return None, (item for chunk in map(_work, _chunks(files), [derive] * len(files)) for item in chunk)
+
+
 def _status_key(file: RecordFile, base: str) -> str:
     """What a file's status is remembered under: its path from `base` (the working folder) and how
     it is shown (a content key covers both). Not normalised: another spelling is only a miss."""
@@ -186,16 +223,27 @@ def scan(
     """
     listing = list_directory(root)
     result = ScanResult(problems=list(listing.problems), files=len(listing.files))
-    unloadable = listing.unloadable  # may stand for every id (a record folder that could not be read)
-    derived_name = f"{derive.__module__}.{derive.__qualname__}" if derive is not None else None
     if cache is not None and cache.unusable:
         result.cache_note = cache.unusable
+    count = workers if workers is not None else workers_wanted()
+    # `validate` (no rows, no sink) saves the folder's state, and checks only what changed since.
+    # A record folder that could not be read makes every id unloadable: rare, and checked in full.
+    place = None
+    if cache is not None and cache.connection is not None and derive is None and sink is None:
+        place = None if isinstance(listing.unloadable, AnyId) else place_of(root)
+        if place is not None and _increment(result, listing, root, cache, place, count, progress):
+            return _finish(result, root)
+    listed_unloadable = sorted(listing.unloadable) if place is not None else []
+    unloadable = listing.unloadable  # may stand for every id (a record folder that could not be read)
+    derived_name = f"{derive.__module__}.{derive.__qualname__}" if derive is not None else None
 
     # Which files the cache already knows, by their unchanged status.
     base = os.getcwd()
     checked = time_ns()  # before the statuses are taken: a file changed after this has a new status
     keys: dict[int, bytes] = {}  # content keys of the files whose status is unchanged
     statuses: dict[int, Status] = {}  # statuses of the others, taken before they are read
+    kept_statuses: list[Status | None] = []  # for the folder's state: each file's status and key
+    kept_keys: list[bytes] = []
     if cache is not None:
         known = cache.known_keys()
         for index, file in enumerate(listing.files):
@@ -205,38 +253,19 @@ def scan(
                 keys[index] = entry[1]
             elif status is not None:
                 statuses[index] = status
+            if place is not None:
+                kept_statuses.append(settled(status, checked))
+                kept_keys.append(keys.get(index, b""))
         del known
     misses = [file for index, file in enumerate(listing.files) if index not in keys]
     keyed = sorted(keys)
     fetched = 0  # how many of `keyed` have been asked of the cache
     window: dict[int, tuple[Any, Any]] = {}  # outcomes of the next keyed files, fetched a batch at a time
 
-    count = workers if workers is not None else workers_wanted()
-    pool = None
-    fresh: Iterator[tuple[bytes | None, bytes, bytes | None]] = iter(())
-    if count > 1 and len(misses) >= PARALLEL_FROM:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        # Workers are forked (they inherit the loaded code), and only from a process with
-        # one thread: forking while another thread holds a lock can hang the child.
-        if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
-            # The first file is read here: what reading imports on first use (pinyin tables,
-            # OpenCC) is then loaded once, before the fork, and shared with the workers.
-            fresh = iter(_work(misses[:1], derive))
-            misses = misses[1:]
-            pool = ProcessPoolExecutor(
-                min(count, 1 + len(misses) // CHUNK),
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_leave_with_parent,
-                initargs=(os.getpid(),),
-            )
-    if pool is not None:
-        fresh = itertools.chain(fresh, _from_pool(pool, misses, derive))
-    else:
-        fresh = (item for chunk in map(_work, _chunks(misses), [derive] * len(misses)) for item in chunk)
-
+    pool, fresh = _reader(misses, derive, count)
     facts: list[RecordFacts] = []
+    numbers: list[int] = []  # the listing position of each of `facts`
+    failing: dict[int, tuple[list[PlainProblem], tuple[str, ...]]] = {}
     shared: dict[Any, Any] = {}  # what many records' facts hold alike, kept once
     to_save: list[tuple[bytes, bytes, bytes | None]] = []
     statuses_to_save: list[tuple[str, Status, bytes]] = []
@@ -258,6 +287,8 @@ def scan(
                     result.cached += 1
                 except ValueError:  # a missing or damaged entry: read the file after all, and save it again
                     key, outcome = _read(file, derive)
+                    if place is not None:
+                        kept_keys[index] = key or b""
                     if key is not None:
                         extra = marshal.dumps(outcome.derived) if outcome.derived is not None else None
                         to_save.append((key, marshal.dumps(_plain(outcome)), extra))
@@ -269,6 +300,8 @@ def scan(
                     marshal.loads(packed_extra) if packed_extra is not None else None,
                     shared,
                 )
+                if place is not None:
+                    kept_keys[index] = key or b""
                 if key is not None and cache is not None:
                     to_save.append((key, packed, packed_extra))
                     status = statuses.pop(index, None)
@@ -280,10 +313,13 @@ def scan(
             result.problems.extend(outcome.problems)
             if outcome.facts is not None:
                 facts.append(outcome.facts)
+                numbers.append(index)
                 result.records += 1
                 result.claims += outcome.claims
             else:
                 unloadable.update(outcome.attempted)
+                if place is not None:
+                    failing[index] = (plain_problems(outcome.problems), tuple(outcome.attempted))
             if sink is not None:
                 sink(file, outcome)
             if progress is not None:
@@ -297,7 +333,74 @@ def scan(
             gc.unfreeze()
     if cache is not None:
         cache.put(to_save, statuses_to_save, derived_name, checked)
-    result.problems += check_records(facts, unloadable)
+    cross = check_records(facts, unloadable)
+    result.problems += cross
+    if cache is not None and place is not None:
+        shown = {file.shown: index for index, file in enumerate(listing.files)}
+        state = FolderState(
+            [file.file for file in listing.files],
+            list(range(len(listing.files))),
+            kept_statuses,
+            kept_keys,
+            len(listing.files),
+            failing,
+            flagged_files(cross, shown),
+            listed_unloadable,
+            result.records,
+            result.claims,
+        )
+        cache.save_folder_state(place, None, state.plain(), (), index_rows(facts, numbers))
+    return _finish(result, root)
+
+
+def _increment(
+    result: ScanResult,
+    listing: Listing,
+    root: Path,
+    cache: RecordCache,
+    place: bytes,
+    count: int,
+    progress: Progress | None,
+) -> bool:
+    """Check the folder from its saved state (`aijobs.incremental`) into `result`; False if it cannot be."""
+    saved = cache.folder_state(place)
+    if saved is None:
+        return False
+    try:
+        state = FolderState.from_plain(saved[1])
+    except ValueError:
+        return False
+
+    base = os.getcwd()
+
+    def read(files: list[tuple[RecordFile, Status | None]]) -> Iterator[tuple[bytes | None, FileOutcome]]:
+        pool, fresh = _reader([file for file, _ in files], None, count)
+        to_save: list[tuple[bytes, bytes, bytes | None]] = []
+        statuses: list[tuple[str, Status, bytes]] = []
+        try:
+            for done, ((file, status), (key, packed, _)) in enumerate(zip(files, fresh, strict=True), 1):
+                if key is not None:
+                    to_save.append((key, packed, None))
+                    if status is not None:
+                        statuses.append((_status_key(file, base), status, key))
+                if progress is not None:
+                    progress(done, len(files))
+                yield key, _from_plain(marshal.loads(packed), file, None)
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+        cache.put(to_save, statuses, None, checked)
+
+    checked = time_ns()
+    done = check_incrementally(state, saved[0], listing, root, cache, place, _status, read, checked)
+    if done is None:
+        return False
+    result.problems, result.records, result.claims, read_count, result.rechecked = done
+    result.cached = len(listing.files) - read_count
+    return True
+
+
+def _finish(result: ScanResult, root: Path) -> ScanResult:
     if root.is_dir() and result.files == 0 and not result.problems:
         result.problems.append(
             Problem(Location(str(root)), "no records found; add YAML files under sources/, people/, ...", code="empty")

@@ -1,0 +1,519 @@
+"""Checking only what an edit can change: `aijobs validate` after a one-file edit, in a blink.
+
+The cache (`aijobs.cache`) already keeps what reading each file gave. What it cannot
+skip alone is the checks across records, which look at every record. So each full
+check of a folder also saves the folder's *state*: each file's status and content key,
+the problems each failing file has, which files a check across records flagged. And an
+*index* from what records can share (a name, a figure's citation, a source's file, an
+id they point at) to the files that hold it.
+
+The next run lists the folder and compares statuses (a file's status is trusted as the
+cache trusts it). Only the changed files are read. Then the checks across records run
+again over the records an edit can touch, found through the index: each changed
+record (before and after), every record sharing a name, figure or source file with it,
+every record pointing at its id or at an id that now does or no longer resolves,
+every record with that id, and every record flagged last time. They run with the
+context of every record (the type of each id pointed at, every name for a "did you
+mean", every product's names). `part_of` cycles are checked over every company, as
+before. A record outside that set had no problem across records last time (else it was
+flagged), and nothing it is compared with has changed, so it has none now: the
+problems are exactly those of a full check (`tests/test_incremental.py` holds it to
+that over random edits).
+
+Anything unexpected (no state yet, another fingerprint, a damaged state, an entry gone
+from the cache, many changed files, a record folder that cannot be read) means a full
+check, which saves a new state. Index keys are 64-bit hashes: a collision only adds a
+record to the set checked, never removes one, since every match is checked again
+against the record's facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from aijobs.cache import RACY_SECONDS, RecordCache, Status
+from aijobs.checks import Context, check_part_of_cycles, check_records
+from aijobs.facts import RecordFacts, name_key
+from aijobs.loader import EXTENSION, FileOutcome, Listing, RecordFile, folder_prefix
+from aijobs.problems import Location, Problem
+from aijobs.records import TYPE_BY_FOLDER
+from aijobs.suggest import closest
+
+MOST_CHANGED = 0.2
+"""Beyond this share of changed files (and at least `FEW_CHANGED`), a full check is as quick."""
+FEW_CHANGED = 200
+STATE_VERSION = 1
+
+PlainProblem = tuple[str, int, int, str, str, str]
+"""(path as shown, line, column, message, field, code) of a `Problem`."""
+
+
+def place_of(root: Path) -> bytes:
+    """What a folder's state is saved under: the folder as given, from the working folder
+    (the paths and shown paths of its files, and so its problems, depend on both)."""
+    digest = hashlib.blake2b(b"aijobs folder state\0", digest_size=16)
+    digest.update(f"{os.getcwd()}\0{os.fspath(root)}".encode("utf-8", "surrogateescape"))
+    return digest.digest()
+
+
+def index_key(text: str) -> int:
+    """A 64-bit key for the index (signed, as SQLite stores integers): two unrelated checksums,
+    quick to compute for the millions of keys of a large folder."""
+    data = text.encode("utf-8", "surrogateescape")
+    return ((zlib.crc32(data) - 0x80000000) << 32) | zlib.adler32(data)
+
+
+def pointing_at(record_id: str) -> str:
+    return f"to\0{record_id}"
+
+
+PART_OF = "part_of"
+"""The index key of every record that is part of another (for the cycle check)."""
+
+
+def shared_keys(facts: RecordFacts) -> set[str]:
+    """What this record may share with others, each a group a check across records compares."""
+    keys = {f"name\0{key}" for _, _, _, key, *_ in facts.names}
+    keys.update(f"figure\0{key!r}" for key in facts.figure_keys)
+    if facts.source_file is not None:
+        keys.add(f"file\0{facts.source_file}")
+    return keys
+
+
+def index_keys(facts: RecordFacts) -> set[str]:
+    """Everything the index holds this record under."""
+    keys = shared_keys(facts)
+    keys.update(pointing_at(target) for target, _ in facts.refs)
+    keys.update(pointing_at(product) for _, product, _ in facts.uses)
+    if facts.part_of is not None:
+        keys.add(PART_OF)
+    return keys
+
+
+@dataclass
+class FolderState:
+    """A curated folder as its last full or incremental check left it.
+
+    Four lists in (type, id) order, one entry per file: its path, its number (what the
+    index and the other fields know it by), its status (None: read it again next time)
+    and its content key (b"": not read). Numbers are never reused until a full check.
+    """
+
+    paths: list[str]
+    numbers: list[int]
+    statuses: list[Status | None]
+    keys: list[bytes]
+    next_number: int = 0
+    failing: dict[int, tuple[list[PlainProblem], tuple[str, ...]]] = field(default_factory=dict)
+    """Files that did not load: their problems, and the ids they were meant to have."""
+    flagged: list[int] = field(default_factory=list)
+    """Files with a problem across records."""
+    unloadable: list[str] = field(default_factory=list)
+    """Ids the listing could not load (a misnamed or non-regular file)."""
+    records: int = 0
+    claims: int = 0
+
+    def plain(self) -> tuple[Any, ...]:
+        return (
+            STATE_VERSION,
+            self.paths,
+            self.numbers,
+            self.statuses,
+            self.keys,
+            self.next_number,
+            self.failing,
+            self.flagged,
+            self.unloadable,
+            self.records,
+            self.claims,
+        )
+
+    @classmethod
+    def from_plain(cls, plain: Any) -> FolderState:
+        """The state `plain` made; ValueError for anything else (another version, damage)."""
+        try:
+            version, paths, numbers, statuses, keys, next_number, failing, flagged, unloadable, records, claims = plain
+            if version != STATE_VERSION:
+                raise ValueError("another version")
+            if not all(isinstance(value, list) for value in (paths, numbers, statuses, keys, flagged, unloadable)):
+                raise ValueError("not lists")
+            if not len(paths) == len(numbers) == len(statuses) == len(keys) or not isinstance(failing, dict):
+                raise ValueError("lists of different lengths")
+            for number, (problems, attempted) in failing.items():
+                if not isinstance(number, int) or not isinstance(problems, list) or not isinstance(attempted, tuple):
+                    raise ValueError("damaged failing entry")
+            return cls(
+                paths,
+                numbers,
+                statuses,
+                keys,
+                int(next_number),
+                failing,
+                flagged,
+                unloadable,
+                int(records),
+                int(claims),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"damaged folder state: {exc}") from None
+
+
+def plain_problems(problems: Iterable[Problem]) -> list[PlainProblem]:
+    return [(p.location.path, p.location.line, p.location.column, p.message, p.field, p.code) for p in problems]
+
+
+def from_plain_problems(plain: Iterable[PlainProblem]) -> list[Problem]:
+    return [
+        Problem(Location(path, line, column), message, what, code) for path, line, column, message, what, code in plain
+    ]
+
+
+def settled(status: Status | None, checked_ns: int) -> Status | None:
+    """A status to trust next time: None if the file changed within `RACY_SECONDS` of `checked_ns`."""
+    if status is None or max(status[3], status[4]) >= checked_ns - RACY_SECONDS * 1e9:
+        return None
+    return status
+
+
+class Stale(Exception):
+    """The saved state cannot be used (an entry gone from the cache, say): check in full."""
+
+
+def index_rows(facts: Iterable[RecordFacts], numbers: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """The (key, file number) rows of the index of these records."""
+    for item, number in zip(facts, numbers, strict=True):
+        for key in index_keys(item):
+            yield index_key(key), number
+
+
+def flagged_files(cross: Iterable[Problem], files: Mapping[str, int]) -> list[int]:
+    """The numbers of the files (`files`: shown path -> number) with a problem across records."""
+    return sorted({files[p.location.path] for p in cross if p.location.path in files})
+
+
+@dataclass
+class Change:
+    """One file that is new, changed, or gone since the saved state."""
+
+    number: int
+    file: RecordFile | None
+    """None when the file is gone."""
+    status: Status | None = None
+    old_key: bytes = b""
+    before: FileOutcome | None = None
+    after: FileOutcome | None = None
+    key: bytes = b""
+
+
+class Increment:
+    """One incremental check: the saved state, the listing now, and what changed between them."""
+
+    def __init__(self, state: FolderState, listing: Listing, root: Path, cache: RecordCache, place: bytes) -> None:
+        self.state = state
+        self.listing = listing
+        self.cache = cache
+        self.place = place
+        self.prefixes = {folder: folder_prefix(root, folder) for folder in TYPE_BY_FOLDER}
+        self.kind_order = sorted(TYPE_BY_FOLDER, key=lambda folder: TYPE_BY_FOLDER[folder].kind_name)
+        self.numbers: list[int] = []
+        """The number of each file listed now, in listing order."""
+        self.keys: list[bytes] = []
+        self.statuses: list[Status | None] = []
+        self.gone: dict[int, RecordFile] = {}
+        """The files listed last time and gone now (their old facts say what they held)."""
+        self.facts: dict[int, RecordFacts] = {}
+        """Facts known so far (the changed files', and those fetched from the cache)."""
+
+    @cached_property
+    def position(self) -> dict[int, int]:
+        """Each file's position in the listing, by number."""
+        return {number: position for position, number in enumerate(self.numbers)}
+
+    @cached_property
+    def number(self) -> dict[str, int]:
+        """Each file's number, by path."""
+        return {file.file: number for file, number in zip(self.listing.files, self.numbers, strict=True)}
+
+    def file(self, number: int) -> RecordFile:
+        position = self.position.get(number)
+        return self.listing.files[position] if position is not None else self.gone[number]
+
+    def compare(self, status_of: Callable[[str], Status | None]) -> list[Change]:
+        """The files that are new, changed or gone; numbers the new ones."""
+        state = self.state
+        paths = [file.file for file in self.listing.files]
+        self.statuses = statuses = [status_of(path) for path in paths]
+        changes: list[Change] = []
+        if paths == state.paths:  # the usual case: no file added or removed
+            self.numbers, self.keys = list(state.numbers), list(state.keys)
+            if statuses != state.statuses or None in statuses:
+                for position, (now, before) in enumerate(zip(statuses, state.statuses, strict=True)):
+                    if now is None or now != before:
+                        file = self.listing.files[position]
+                        changes.append(Change(state.numbers[position], file, now, state.keys[position]))
+            return changes
+        known = {path: position for position, path in enumerate(state.paths)}
+        for position, file in enumerate(self.listing.files):
+            old = known.pop(file.file, None)
+            if old is None:
+                number, key = state.next_number, b""
+                state.next_number += 1
+                changes.append(Change(number, file, statuses[position]))
+            else:
+                number, key = state.numbers[old], state.keys[old]
+                if statuses[position] is None or statuses[position] != state.statuses[old]:
+                    changes.append(Change(number, file, statuses[position], key))
+            self.numbers.append(number)
+            self.keys.append(key)
+        for path, old in known.items():
+            number = state.numbers[old]
+            self.gone[number] = RecordFile("", path, path)
+            changes.append(Change(number, None, None, state.keys[old]))
+        return changes
+
+    def key_of(self, number: int) -> bytes:
+        position = self.position.get(number)
+        if position is not None:
+            return self.keys[position]
+        raise Stale(f"no key for file {number}")
+
+    def fetch(self, numbers: Iterable[int], keys: Mapping[int, bytes] | None = None) -> None:
+        """Facts of loaded files from the cache (by their keys, or `keys`); `Stale` if one is missing."""
+        wanted = {}
+        for number in numbers:
+            if number in self.facts or number in self.state.failing:
+                continue
+            key = keys[number] if keys is not None else self.key_of(number)
+            if not key:
+                raise Stale(f"no key for file {number}")
+            wanted[number] = key
+        if not wanted:
+            return
+        found = self.cache.get(wanted.values())
+        for number, key in wanted.items():
+            if key not in found:
+                raise Stale("an outcome is no longer in the cache")
+            self.facts[number] = facts_from(found[key][0], self.file(number))
+
+    def loaded(self, number: int) -> bool:
+        return number in self.position and number not in self.state.failing
+
+    def same_id(self, record_id: str) -> Iterator[int]:
+        """The loaded files with this id (in each record folder), in (type, id) order."""
+        for folder in self.kind_order:
+            number = self.number.get(f"{self.prefixes[folder]}{record_id}{EXTENSION}")
+            if number is not None and self.loaded(number):
+                yield number
+
+    def kind_of(self, record_id: str) -> str | None:
+        for number in self.same_id(record_id):
+            return TYPE_BY_FOLDER[self.file(number).folder].kind_name
+        return None
+
+    def in_order(self, numbers: Iterable[int]) -> list[RecordFacts]:
+        """The facts of these files, fetched if need be, in listing order."""
+        chosen = sorted(numbers, key=self.position.__getitem__)
+        self.fetch(chosen)
+        return [self.facts[number] for number in chosen]
+
+
+def facts_from(plain: Any, file: RecordFile) -> RecordFacts:
+    """The facts in a cached outcome (see `aijobs.scan._plain`); `Stale` for anything else."""
+    try:
+        facts = plain[1]
+        return RecordFacts.from_plain(facts, file.file, file.shown)
+    except (TypeError, ValueError, IndexError) as exc:
+        raise Stale(f"damaged cache entry: {exc}") from None
+
+
+class IndexedNames:
+    """`aijobs.checks.NameLookup` over every record of an incremental check, through the index."""
+
+    def __init__(self, increment: Increment, changed: Mapping[int, RecordFacts]) -> None:
+        self.increment = increment
+        self.changed = changed
+
+    def named(self, wanted: str, kinds: Iterable[str]) -> tuple[str, str] | None:
+        """As `aijobs.checks.NameIndex.named`: the first record, in listing order, with that name decides."""
+        key = name_key(wanted.replace("-", " "))
+        inc = self.increment
+        numbers = inc.cache.indexed(inc.place, [index_key(f"name\0{key}")])
+        numbers.update(n for n, facts in self.changed.items() if any(fact[3] == key for fact in facts.names))
+        for facts in inc.in_order(n for n in numbers if inc.loaded(n)):
+            for _, _, text, found, *_ in facts.names:
+                if found == key:
+                    return (facts.id, text) if facts.kind in kinds and facts.id != wanted else None
+        return None
+
+    def similar_id(self, wanted: str, kinds: Iterable[str]) -> str | None:
+        allowed = set(kinds)
+        inc = self.increment
+        ids: dict[str, str] = {}
+        for file, number in zip(inc.listing.files, inc.numbers, strict=True):
+            if number not in inc.state.failing:
+                ids.setdefault(file.stem, TYPE_BY_FOLDER[file.folder].kind_name)
+        return closest(wanted, [rid for rid, kind in ids.items() if kind in allowed])
+
+
+Checked = tuple[list[Problem], int, int, int, int]
+"""(problems, records, claims, files read, records checked across again)."""
+Read = Callable[[list[tuple[RecordFile, Status | None]]], Iterator[tuple[bytes | None, FileOutcome]]]
+"""Reads files as `aijobs.scan` does, yielding (content key or None, outcome), and caches what it
+read under each file's status (taken before it was read; None if it could not be)."""
+
+
+def check_incrementally(
+    state: FolderState,
+    generation: int,
+    listing: Listing,
+    root: Path,
+    cache: RecordCache,
+    place: bytes,
+    status_of: Callable[[str], Status | None],
+    read: Read,
+    checked_ns: int,
+) -> Checked | None:
+    """The folder now, checked from its saved state; None when it must be checked in full.
+
+    `status_of(path)` is a file's status (None if it cannot be taken); statuses taken
+    after `checked_ns` are trusted next time only if older than `RACY_SECONDS` then.
+    """
+    increment = Increment(state, listing, root, cache, place)
+    try:
+        return _check(increment, generation, status_of, read, checked_ns)
+    except (Stale, sqlite3.Error):
+        return None
+
+
+def _check(
+    inc: Increment, generation: int, status_of: Callable[[str], Status | None], read: Read, checked_ns: int
+) -> Checked | None:
+    state = inc.state
+    changes = inc.compare(status_of)
+    if len(changes) > max(FEW_CHANGED, MOST_CHANGED * len(inc.listing.files)):
+        return None
+    if state.next_number > 2 * len(inc.listing.files) + FEW_CHANGED:
+        return None  # many numbers of removed files: a full check numbers the files afresh
+
+    # Before: the changed files' old facts (cached) or problems (saved). After: read now.
+    inc.fetch([c.number for c in changes if c.old_key], {c.number: c.old_key for c in changes})
+    for change in changes:
+        if change.number in state.failing:
+            saved, attempted = state.failing[change.number]
+            change.before = FileOutcome(from_plain_problems(saved), attempted=attempted)
+        elif change.number in inc.facts:
+            facts = inc.facts.pop(change.number)
+            change.before = FileOutcome([], facts=facts, claims=facts.claims)
+    present = [c for c in changes if c.file is not None]
+    reading = read([(c.file, c.status) for c in present if c.file is not None])
+    for change, (key, outcome) in zip(present, reading, strict=True):
+        change.after, change.key = outcome, key or b""
+
+    # What an edit can touch (see the module's description), and the new state but for the checks.
+    dirty: set[str] = set()
+    ids: set[str] = set()
+    dropped: list[tuple[int, int]] = []
+    added: list[tuple[int, int]] = []
+    changed: dict[int, RecordFacts] = {}
+    for change in changes:
+        before, after = change.before, change.after
+        if after is not None:
+            position = inc.position[change.number]
+            inc.statuses[position] = change.status
+            inc.keys[position] = change.key
+            if after.facts is None:
+                state.failing[change.number] = (plain_problems(after.problems), tuple(after.attempted))
+            else:
+                state.failing.pop(change.number, None)
+                inc.facts[change.number] = changed[change.number] = after.facts
+        else:
+            state.failing.pop(change.number, None)
+        if change.key and change.key == change.old_key:
+            continue  # touched, not changed: the same bytes
+        for side in (before, after):
+            if side is None:
+                continue
+            if side.facts is not None:
+                ids.add(side.facts.id)
+                dirty.update(shared_keys(side.facts))
+                dirty.add(pointing_at(side.facts.id))
+            ids.update(side.attempted)
+            dirty.update(pointing_at(attempted) for attempted in side.attempted)
+        if before is not None and before.facts is not None:
+            state.records, state.claims = state.records - 1, state.claims - before.claims
+            dropped.extend((index_key(key), change.number) for key in index_keys(before.facts))
+        if after is not None and after.facts is not None:
+            state.records, state.claims = state.records + 1, state.claims + after.claims
+            added.extend((index_key(key), change.number) for key in index_keys(after.facts))
+    unloadable = set(inc.listing.unloadable)
+    for record_id in unloadable.symmetric_difference(state.unloadable):
+        ids.add(record_id)
+        dirty.add(pointing_at(record_id))
+
+    flagged = {n for n in state.flagged if inc.loaded(n)}
+    for facts in inc.in_order(flagged):
+        ids.add(facts.id)
+        dirty.update(shared_keys(facts))
+    touched = set(changed) | flagged | inc.cache.indexed(inc.place, [index_key(key) for key in dirty])
+    for record_id in ids:
+        touched.update(inc.same_id(record_id))
+    checked = inc.in_order(n for n in touched if inc.loaded(n))
+
+    # Checked with the context of every record: what they point at, the products they use, every name.
+    targets = {target for facts in checked for target, _ in facts.refs}
+    kinds = {target: kind for target in targets if (kind := inc.kind_of(target)) is not None}
+    products: dict[str, tuple[str, ...]] = {}
+    for product in {product for facts in checked for _, product, _ in facts.uses}:
+        for facts in inc.in_order(inc.same_id(product)):
+            if facts.kind == "product":
+                products[product] = facts.product_names
+    all_unloadable = unloadable.union(*(attempted for _, attempted in state.failing.values()))
+    context = Context(kinds, IndexedNames(inc, changed), products)
+    cross = check_records(checked, all_unloadable, context, cycles=False)
+    cross += _cycles(inc, added, dropped)
+
+    # Saved, unless nothing changed, or another run saved a state since this one was read.
+    flagged_now = flagged_files(cross, {facts.shown_as: number for number, facts in inc.facts.items()})
+    if changes or flagged_now != state.flagged or sorted(unloadable) != state.unloadable:
+        state.paths = [file.file for file in inc.listing.files]
+        state.numbers, state.statuses, state.keys = (
+            inc.numbers,
+            [settled(status, checked_ns) for status in inc.statuses],
+            inc.keys,
+        )
+        state.flagged, state.unloadable = flagged_now, sorted(unloadable)
+        inc.cache.save_folder_state(inc.place, generation, state.plain(), dropped, added)
+
+    problems = list(inc.listing.problems)
+    for saved, _ in state.failing.values():
+        problems.extend(from_plain_problems(saved))
+    problems += cross
+    return problems, state.records, state.claims, len(present), len(checked)
+
+
+def _cycles(inc: Increment, added: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> list[Problem]:
+    """`part_of` cycles among every record, as `check_part_of_cycles` finds them in a full check."""
+    key = index_key(PART_OF)
+    numbers = inc.cache.indexed(inc.place, [key])
+    numbers.difference_update(n for k, n in dropped if k == key)
+    numbers.update(n for k, n in added if k == key)
+    parts = inc.in_order(n for n in numbers if inc.loaded(n))
+    found = check_part_of_cycles(parts)
+    if not found:
+        return found
+    # A full check locates a cycle at the last record with its first id: find that one.
+    located: list[Problem] = []
+    by_shown = {facts.shown_as: facts for facts in parts}
+    for problem in found:
+        start = by_shown[problem.location.path].id
+        last = inc.in_order(inc.same_id(start))[-1]
+        located.append(Problem(last.locate("part_of", "organisation"), problem.message, problem.field, problem.code))
+    return located

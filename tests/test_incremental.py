@@ -1,0 +1,318 @@
+"""Checking only what an edit can change (aijobs.incremental): after any edit, exactly a full check's report.
+
+The property test edits a copy of the real curated data at random, with the edits that
+make problems across records (a deleted record others point at, a copied record whose
+names, figures and source file now clash, an id typed wrong, a file that no longer
+parses, a cycle of `part_of`), and fixes some again. After each edit the incremental
+check must report what the library's full check reports, problem for problem, and must
+have been incremental (so the test cannot pass by checking everything again).
+
+Statuses are taken as if the run started a minute after the edits (`later`), and each
+edit gives its file a modification time of its own, so a status always tells an edit.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import aijobs.incremental
+import aijobs.scan
+from aijobs.cache import FILE_NAME, open_cache
+from aijobs.kb import validate
+from aijobs.scan import ScanResult, scan
+
+REPO = Path(__file__).resolve().parent.parent
+MINUTE_NS = 60 * 10**9
+
+
+class Folder:
+    """A scratch copy of the curated data, edited as a contributor would, each edit with its own time."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.clock = time.time_ns() - 3600 * 10**9
+        self.removed: dict[Path, bytes] = {}
+        self.originals: dict[Path, bytes] = {}
+
+    def files(self, folder: str | None = None) -> list[Path]:
+        pattern = f"{folder}/*.yaml" if folder else "*/*.yaml"
+        return sorted(self.root.glob(pattern))
+
+    def write(self, path: Path, data: bytes) -> None:
+        if path.exists():
+            self.originals.setdefault(path, path.read_bytes())
+        path.write_bytes(data)
+        self.clock += 10**9
+        os.utime(path, ns=(self.clock, self.clock))
+
+    def load(self, path: Path) -> dict[str, Any]:
+        """The file's data; an empty mapping for a file broken by an earlier edit."""
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def dump(self, path: Path, data: dict[str, Any]) -> None:
+        self.write(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode())
+
+    def remove(self, path: Path) -> None:
+        self.removed[path] = path.read_bytes()
+        path.unlink()
+
+
+def _strings(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*path, index))
+    elif isinstance(value, str):
+        yield path, value
+
+
+def _set(data: Any, path: tuple[Any, ...], value: Any) -> None:
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+def delete(folder: Folder, rng: random.Random) -> None:
+    folder.remove(rng.choice(folder.files()))
+
+
+def restore(folder: Folder, rng: random.Random) -> None:
+    if folder.removed:
+        path = rng.choice(sorted(folder.removed))
+        folder.write(path, folder.removed.pop(path))
+
+
+def copy(folder: Folder, rng: random.Random) -> None:
+    """A second record like the first: its names, figures and source file now clash."""
+    path = rng.choice(folder.files())
+    data = folder.load(path)
+    if isinstance(data.get("id"), str):
+        data["id"] = f"{data['id']}-copy{rng.randrange(1000)}"
+        folder.dump(path.with_name(f"{data['id']}.yaml"), data)
+
+
+def same_id_elsewhere(folder: Folder, rng: random.Random) -> None:
+    """A file with an existing id in another record folder."""
+    path = rng.choice(folder.files())
+    other = rng.choice([name for name in ("people", "companies", "occupations") if name != path.parent.name])
+    folder.write(folder.root / other / path.name, path.read_bytes())
+
+
+def mistype_reference(folder: Folder, rng: random.Random) -> None:
+    """An id another record has, typed with its last letter dropped (or the typo fixed)."""
+    ids = {path.stem for path in folder.files()}
+    path = rng.choice(folder.files())
+    data = folder.load(path)
+    pointing = [(where, text) for where, text in _strings(data) if text in ids and where != ("id",)]
+    if pointing:
+        where, text = rng.choice(pointing)
+        _set(data, where, text[:-1])
+        folder.dump(path, data)
+
+
+def break_file(folder: Folder, rng: random.Random) -> None:
+    path = rng.choice(folder.files())
+    folder.write(path, path.read_bytes().replace(b"id:", b"id: [", 1))
+
+
+def rename_id(folder: Folder, rng: random.Random) -> None:
+    path = rng.choice(folder.files())
+    data = folder.load(path)
+    if isinstance(data.get("id"), str):
+        data["id"] = data["id"] + "-x"
+        folder.dump(path, data)
+
+
+def take_a_name(folder: Folder, rng: random.Random) -> None:
+    """A record's first name becomes another record's (of the same type)."""
+    kind = rng.choice(["people", "companies", "occupations", "products"])
+    files = folder.files(kind)
+    if len(files) < 2:
+        return
+    first, second = rng.sample(files, 2)
+    taking, giving = folder.load(first), folder.load(second)
+    if taking.get("names") and giving.get("names"):
+        taking["names"][0]["text"] = giving["names"][0]["text"]
+        folder.dump(first, taking)
+
+
+def cycle(folder: Folder, rng: random.Random) -> None:
+    """A company that is part of itself, through its parent (when there is one)."""
+    for path in folder.files("companies"):
+        data = folder.load(path)
+        parent = (data.get("part_of") or {}).get("organisation")
+        parent_path = folder.root / "companies" / f"{parent}.yaml"
+        if parent and parent_path.exists():
+            parent_data = folder.load(parent_path)
+            parent_data["part_of"] = {**data["part_of"], "organisation": data["id"]}
+            folder.dump(parent_path, parent_data)
+            return
+
+
+def fix(folder: Folder, rng: random.Random) -> None:
+    if folder.originals:
+        path = rng.choice(sorted(folder.originals))
+        folder.write(path, folder.originals.pop(path))
+
+
+def touch(folder: Folder, rng: random.Random) -> None:
+    """A new status, the same bytes."""
+    path = rng.choice(folder.files())
+    folder.write(path, path.read_bytes())
+
+
+EDITS: list[Callable[[Folder, random.Random], None]] = [
+    delete,
+    restore,
+    copy,
+    same_id_elsewhere,
+    mistype_reference,
+    break_file,
+    rename_id,
+    take_a_name,
+    cycle,
+    fix,
+    fix,
+    touch,
+]
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Folder:
+    shutil.copytree(REPO / "curated", tmp_path / "curated")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AIJOBS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(aijobs.scan, "time_ns", lambda: time.time_ns() + MINUTE_NS)
+    edited = Folder(Path("curated"))
+    for path in edited.files():  # every file older than the edits to come
+        os.utime(path, ns=(edited.clock, edited.clock))
+    return edited
+
+
+def cached_scan(root: Path) -> ScanResult:
+    cache = open_cache()
+    assert cache is not None and cache.unusable is None
+    try:
+        return scan(root, cache)
+    finally:
+        cache.close()
+
+
+def assert_same_as_full(root: Path, incremental: bool = True) -> ScanResult:
+    expected = validate(root)[1]
+    full = scan(root)  # no cache: every file read, every record checked
+    result = cached_scan(root)
+    assert result.problems == expected == full.problems
+    assert (result.records, result.claims, result.files) == (full.records, full.claims, full.files)
+    assert (result.rechecked is not None) == incremental
+    return result
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_edits_report_what_a_full_check_reports(folder: Folder, seed: int) -> None:
+    rng = random.Random(seed)
+    assert_same_as_full(folder.root, incremental=False)  # the first check is full, and saves the state
+    for _ in range(30):
+        rng.choice(EDITS)(folder, rng)
+        assert_same_as_full(folder.root)
+
+
+def test_an_edit_rechecks_few_records(folder: Folder) -> None:
+    assert_same_as_full(folder.root, incremental=False)
+    assert assert_same_as_full(folder.root).rechecked == 0  # nothing changed, nothing flagged
+    path = folder.root / "people" / "chen-xiaoyu.yaml"
+    folder.write(path, path.read_bytes().replace(b"description: ", b"description: Edited. ", 1))
+    result = assert_same_as_full(folder.root)
+    assert result.rechecked is not None and 1 <= result.rechecked < len(folder.files()) // 4
+    assert result.cached == len(folder.files()) - 1
+
+
+def test_a_deleted_record_is_missed_by_unchanged_ones(folder: Folder) -> None:
+    """The dangling references are in files that did not change."""
+    assert_same_as_full(folder.root, incremental=False)
+    folder.remove(folder.root / "sources" / "ai-dreammaker-essay.yaml")
+    result = assert_same_as_full(folder.root)
+    assert {p.code for p in result.problems} == {"dangling-reference"}
+    assert len({p.location.path for p in result.problems}) > 1
+    restore(folder, random.Random(0))
+    assert assert_same_as_full(folder.root).problems == []
+
+
+def _execute(statement: str) -> None:
+    with sqlite3.connect(Path(os.environ["AIJOBS_CACHE_DIR"]) / FILE_NAME) as connection:
+        connection.execute(statement)
+    connection.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE folder_state SET value = x'00ff00ff'",
+        "UPDATE folder_state SET value = substr(value, 1, length(value) - 9)",
+        "UPDATE folder_state SET generation = generation + 1",  # sealed with its generation
+        "UPDATE folder_state SET index_rows = index_rows - 1",  # ... and its index's size
+        "DELETE FROM folder_index WHERE key % 3 = 0",  # the index lost rows: counted
+        "INSERT INTO folder_index SELECT place, key + 1, file FROM folder_index",
+        "DELETE FROM folder_state",
+        "DROP TABLE folder_index",
+        "DELETE FROM outcome",  # the facts of the records to check again are gone
+    ],
+)
+def test_a_damaged_state_means_a_full_check(folder: Folder, damage: str) -> None:
+    assert_same_as_full(folder.root, incremental=False)
+    copy(folder, random.Random(1))  # a duplicate: something to find
+    _execute(damage)
+    assert_same_as_full(folder.root, incremental=False)
+    copy(folder, random.Random(2))
+    if "DROP" not in damage:  # the full check saved a state again
+        assert_same_as_full(folder.root)
+
+
+def test_a_state_older_than_another_runs_is_not_saved(folder: Folder) -> None:
+    """Two runs from one state: the second one's changes to the index would not add up."""
+    assert_same_as_full(folder.root, incremental=False)
+    cache = open_cache()
+    assert cache is not None
+    saved = cache.folder_state(aijobs.incremental.place_of(folder.root))
+    assert saved is not None
+    copy(folder, random.Random(3))
+    assert_same_as_full(folder.root)  # saves generation + 1
+    assert not cache.save_folder_state(aijobs.incremental.place_of(folder.root), saved[0], saved[1], (), ())
+    cache.close()
+    assert_same_as_full(folder.root)
+
+
+def test_many_changes_mean_a_full_check(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert_same_as_full(folder.root, incremental=False)
+    monkeypatch.setattr(aijobs.incremental, "FEW_CHANGED", 2)
+    monkeypatch.setattr(aijobs.incremental, "MOST_CHANGED", 0.1)
+    for path in folder.files()[:20]:
+        folder.write(path, path.read_bytes() + b"\n")
+    assert_same_as_full(folder.root, incremental=False)
+    assert_same_as_full(folder.root)
+
+
+def test_another_working_folder_is_another_state(folder: Folder, tmp_path: Path) -> None:
+    """Paths as shown depend on the working folder: a state is kept for each."""
+    assert_same_as_full(folder.root, incremental=False)
+    assert_same_as_full(folder.root.resolve(), incremental=False)
+    os.chdir(tmp_path / "curated")
+    assert_same_as_full(Path("."), incremental=False)
+    os.chdir(tmp_path)
+    assert_same_as_full(folder.root)

@@ -114,6 +114,16 @@ def same_id_elsewhere(folder: Folder, rng: random.Random) -> None:
     folder.write(folder.root / other / path.name, path.read_bytes())
 
 
+def same_id_other_type(folder: Folder, rng: random.Random) -> None:
+    """A valid company with the id of a record of another type: the id is now used twice."""
+    template = folder.root / "companies" / "luo-chong-former-tv-station.yaml"
+    if not template.exists():
+        return
+    taken = rng.choice(folder.files(rng.choice(["people", "occupations", "sources"])))
+    path = folder.root / "companies" / taken.name
+    folder.write(path, template.read_bytes().replace(b"id: luo-chong-former-tv-station", f"id: {taken.stem}".encode()))
+
+
 def mistype_reference(folder: Folder, rng: random.Random) -> None:
     """An id another record has, typed with its last letter dropped (or the typo fixed)."""
     ids = {path.stem for path in folder.files()}
@@ -182,6 +192,7 @@ EDITS: list[Callable[[Folder, random.Random], None]] = [
     restore,
     copy,
     same_id_elsewhere,
+    same_id_other_type,
     mistype_reference,
     break_file,
     rename_id,
@@ -252,6 +263,33 @@ def test_a_deleted_record_is_missed_by_unchanged_ones(folder: Folder) -> None:
     assert len({p.location.path for p in result.problems}) > 1
     restore(folder, random.Random(0))
     assert assert_same_as_full(folder.root).problems == []
+
+
+def test_a_record_that_stops_loading_then_goes(folder: Folder) -> None:
+    """References to a file that does not load are not reported; once it is gone, they are."""
+    assert_same_as_full(folder.root, incremental=False)
+    path = folder.root / "sources" / "ai-dreammaker-essay.yaml"
+    folder.write(path, path.read_bytes().replace(b"id:", b"id: [", 1))
+    assert {p.location.path for p in assert_same_as_full(folder.root).problems} == {str(path)}
+    path.unlink()
+    assert {p.code for p in assert_same_as_full(folder.root).problems} == {"dangling-reference"}
+
+
+def test_a_record_file_that_is_not_a_file(folder: Folder) -> None:
+    """A folder where a record file should be: the listing reports it, references to it wait."""
+    assert_same_as_full(folder.root, incremental=False)
+    path = folder.root / "sources" / "ai-dreammaker-essay.yaml"
+    path.unlink()
+    path.mkdir()
+    assert {p.code for p in assert_same_as_full(folder.root).problems} == {"layout"}
+    path.rmdir()
+    assert {p.code for p in assert_same_as_full(folder.root).problems} == {"dangling-reference"}
+
+
+def test_an_id_taken_by_a_record_of_another_type(folder: Folder) -> None:
+    assert_same_as_full(folder.root, incremental=False)
+    same_id_other_type(folder, random.Random(5))
+    assert "duplicate-id" in {p.code for p in assert_same_as_full(folder.root).problems}
 
 
 def _execute(statement: str) -> None:

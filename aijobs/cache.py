@@ -298,23 +298,32 @@ class RecordCache:
         try:
             with self.connection:
                 self.connection.execute("BEGIN IMMEDIATE")
-                query = "SELECT generation FROM folder_state WHERE place = ?"
+                query = "SELECT generation, index_rows FROM folder_state WHERE place = ?"
                 row = self.connection.execute(query, (place,)).fetchone()
                 current = int(row[0]) if row is not None else 0
                 if generation is None:
                     self.connection.execute("DELETE FROM folder_index WHERE place = ?", (place,))
-                elif generation != current:
+                    rows = 0
+                elif row is None or generation != current:
                     return False
-                self.connection.executemany(
-                    "DELETE FROM folder_index WHERE place = ? AND key = ? AND file = ?",
-                    ((place, key, file) for key, file in dropped),
+                else:
+                    rows = int(row[1])
+                # The index's size is counted as it changes: the state records it (see `indexed`).
+                rows -= max(
+                    0,
+                    self.connection.executemany(
+                        "DELETE FROM folder_index WHERE place = ? AND key = ? AND file = ?",
+                        ((place, key, file) for key, file in dropped),
+                    ).rowcount,
                 )
-                self.connection.executemany(
-                    "INSERT OR IGNORE INTO folder_index VALUES (?, ?, ?)", ((place, key, file) for key, file in added)
+                rows += max(
+                    0,
+                    self.connection.executemany(
+                        "INSERT OR IGNORE INTO folder_index VALUES (?, ?, ?)",
+                        ((place, key, file) for key, file in added),
+                    ).rowcount,
                 )
                 after = current + 1
-                query = "SELECT count(*) FROM folder_index WHERE place = ?"
-                rows = self.connection.execute(query, (place,)).fetchone()[0]
                 sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode())
                 query = "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?)"
                 self.connection.execute(query, (place, after, sealed, rows))

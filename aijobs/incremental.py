@@ -30,9 +30,11 @@ against the record's facts.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sqlite3
 import zlib
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -98,19 +100,37 @@ def index_keys(facts: RecordFacts) -> set[str]:
     return keys
 
 
+KEY_SIZE = 16
+"""Bytes in a content key (`aijobs.cache.content_key`); a key of zeros stands for none."""
+UNTRUSTED = (-1, -1, -1, -1, -1)
+"""The status kept for a file that must be read again next time."""
+UNKNOWN = (-2, -2, -2, -2, -2)
+"""The status of a file that could not be taken: equal to no status kept."""
+
+
+def packed_statuses(statuses: Iterable[Status | None]) -> array[int]:
+    """Statuses as one array of five numbers each (None: `UNTRUSTED`); ValueError if one does not fit."""
+    try:
+        return array("q", itertools.chain.from_iterable(UNTRUSTED if s is None else s for s in statuses))
+    except OverflowError:
+        raise ValueError("a status too large to keep") from None
+
+
 @dataclass
 class FolderState:
     """A curated folder as its last full or incremental check left it.
 
-    Four lists in (type, id) order, one entry per file: its path, its number (what the
-    index and the other fields know it by), its status (None: read it again next time)
-    and its content key (b"": not read). Numbers are never reused until a full check.
+    One entry per file, in (type, id) order, packed so that a large folder's state is
+    read and compared in milliseconds: the paths (joined by NUL), each file's number
+    (what the index and the other fields know it by; never reused until a full check),
+    its status (five numbers; `UNTRUSTED`: read it again next time) and its content key
+    (`KEY_SIZE` bytes; zeros: not read).
     """
 
-    paths: list[str]
-    numbers: list[int]
-    statuses: list[Status | None]
-    keys: list[bytes]
+    paths: str
+    numbers: array[int]
+    statuses: array[int]
+    keys: bytes
     next_number: int = 0
     failing: dict[int, tuple[list[PlainProblem], tuple[str, ...]]] = field(default_factory=dict)
     """Files that did not load: their problems, and the ids they were meant to have."""
@@ -121,13 +141,31 @@ class FolderState:
     records: int = 0
     claims: int = 0
 
+    @classmethod
+    def of(
+        cls, paths: list[str], numbers: Iterable[int], statuses: Iterable[Status | None], keys: Iterable[bytes]
+    ) -> FolderState:
+        """A state of these files (statuses already `settled`; keys b"" where not read)."""
+        packed_keys = b"".join(key if len(key) == KEY_SIZE else bytes(KEY_SIZE) for key in keys)
+        return cls("\0".join(paths), array("q", numbers), packed_statuses(statuses), packed_keys)
+
+    def path_list(self) -> list[str]:
+        return self.paths.split("\0") if self.paths else []
+
+    def status(self, position: int) -> tuple[int, ...]:
+        return tuple(self.statuses[5 * position : 5 * position + 5])
+
+    def key(self, position: int) -> bytes:
+        key = self.keys[KEY_SIZE * position : KEY_SIZE * (position + 1)]
+        return b"" if key == bytes(KEY_SIZE) else bytes(key)
+
     def plain(self) -> tuple[Any, ...]:
         return (
             STATE_VERSION,
             self.paths,
-            self.numbers,
-            self.statuses,
-            self.keys,
+            self.numbers.tobytes(),
+            self.statuses.tobytes(),
+            bytes(self.keys),
             self.next_number,
             self.failing,
             self.flagged,
@@ -143,25 +181,21 @@ class FolderState:
             version, paths, numbers, statuses, keys, next_number, failing, flagged, unloadable, records, claims = plain
             if version != STATE_VERSION:
                 raise ValueError("another version")
-            if not all(isinstance(value, list) for value in (paths, numbers, statuses, keys, flagged, unloadable)):
-                raise ValueError("not lists")
-            if not len(paths) == len(numbers) == len(statuses) == len(keys) or not isinstance(failing, dict):
+            if not (isinstance(paths, str) and isinstance(keys, bytes) and isinstance(failing, dict)):
+                raise ValueError("wrong types")
+            state = cls(paths, array("q"), array("q"), keys, int(next_number), failing)
+            state.numbers.frombytes(numbers)
+            state.statuses.frombytes(statuses)
+            files = paths.count("\0") + 1 if paths else 0
+            if not len(state.numbers) == len(state.statuses) // 5 == len(keys) // KEY_SIZE == files:
                 raise ValueError("lists of different lengths")
             for number, (problems, attempted) in failing.items():
                 if not isinstance(number, int) or not isinstance(problems, list) or not isinstance(attempted, tuple):
                     raise ValueError("damaged failing entry")
-            return cls(
-                paths,
-                numbers,
-                statuses,
-                keys,
-                int(next_number),
-                failing,
-                flagged,
-                unloadable,
-                int(records),
-                int(claims),
-            )
+            state.flagged = [int(number) for number in flagged]
+            state.unloadable = [str(record_id) for record_id in unloadable]
+            state.records, state.claims = int(records), int(claims)
+            return state
         except (TypeError, ValueError) as exc:
             raise ValueError(f"damaged folder state: {exc}") from None
 
@@ -223,9 +257,10 @@ class Increment:
         self.place = place
         self.prefixes = {folder: folder_prefix(root, folder) for folder in TYPE_BY_FOLDER}
         self.kind_order = sorted(TYPE_BY_FOLDER, key=lambda folder: TYPE_BY_FOLDER[folder].kind_name)
-        self.numbers: list[int] = []
+        self.numbers = array("q")
         """The number of each file listed now, in listing order."""
-        self.keys: list[bytes] = []
+        self.keys = bytearray()
+        """The content key of each file listed now (`KEY_SIZE` bytes each), in listing order."""
         self.statuses: list[Status | None] = []
         self.gone: dict[int, RecordFile] = {}
         """The files listed last time and gone now (their old facts say what they held)."""
@@ -240,50 +275,59 @@ class Increment:
     @cached_property
     def number(self) -> dict[str, int]:
         """Each file's number, by path."""
-        return {file.file: number for file, number in zip(self.listing.files, self.numbers, strict=True)}
+        return dict(zip(self.listing.paths, self.numbers, strict=True))
 
     def file(self, number: int) -> RecordFile:
         position = self.position.get(number)
-        return self.listing.files[position] if position is not None else self.gone[number]
+        return self.listing.file(position) if position is not None else self.gone[number]
 
-    def compare(self, status_of: Callable[[str], Status | None]) -> list[Change]:
+    def compare(self, status_of: Callable[[list[str]], list[Status | None]]) -> list[Change]:
         """The files that are new, changed or gone; numbers the new ones."""
         state = self.state
-        paths = [file.file for file in self.listing.files]
-        self.statuses = statuses = [status_of(path) for path in paths]
+        paths = self.listing.paths
+        self.statuses = statuses = status_of(paths)
+        try:
+            now = array("q", itertools.chain.from_iterable(UNKNOWN if s is None else s for s in statuses))
+        except OverflowError:
+            raise Stale("a status too large to keep") from None
         changes: list[Change] = []
-        if paths == state.paths:  # the usual case: no file added or removed
-            self.numbers, self.keys = list(state.numbers), list(state.keys)
-            if statuses != state.statuses or None in statuses:
-                for position, (now, before) in enumerate(zip(statuses, state.statuses, strict=True)):
-                    if now is None or now != before:
-                        file = self.listing.files[position]
-                        changes.append(Change(state.numbers[position], file, now, state.keys[position]))
+        if "\0".join(paths) == state.paths:  # the usual case: no file added or removed
+            self.numbers, self.keys = array("q", state.numbers), bytearray(state.keys)
+            if now != state.statuses:
+                step = 5 * 1024  # compared a block at a time, then file by file in a block that differs
+                for start in range(0, len(now), step):
+                    if now[start : start + step] != state.statuses[start : start + step]:
+                        for position in range(start // 5, min(len(paths), (start + step) // 5)):
+                            if now[5 * position : 5 * position + 5] != state.statuses[5 * position : 5 * position + 5]:
+                                number = state.numbers[position]
+                                file = self.listing.file(position)
+                                changes.append(Change(number, file, statuses[position], state.key(position)))
             return changes
-        known = {path: position for position, path in enumerate(state.paths)}
-        for position, file in enumerate(self.listing.files):
-            old = known.pop(file.file, None)
+        known = {path: position for position, path in enumerate(state.path_list())}
+        for position, path in enumerate(paths):
+            old = known.pop(path, None)
             if old is None:
                 number, key = state.next_number, b""
                 state.next_number += 1
-                changes.append(Change(number, file, statuses[position]))
+                changes.append(Change(number, self.listing.file(position), statuses[position]))
             else:
-                number, key = state.numbers[old], state.keys[old]
-                if statuses[position] is None or statuses[position] != state.statuses[old]:
-                    changes.append(Change(number, file, statuses[position], key))
+                number, key = state.numbers[old], state.key(old)
+                if now[5 * position : 5 * position + 5] != state.statuses[5 * old : 5 * old + 5]:
+                    changes.append(Change(number, self.listing.file(position), statuses[position], key))
             self.numbers.append(number)
-            self.keys.append(key)
+            self.keys += key or bytes(KEY_SIZE)
         for path, old in known.items():
             number = state.numbers[old]
             self.gone[number] = RecordFile("", path, path)
-            changes.append(Change(number, None, None, state.keys[old]))
+            changes.append(Change(number, None, None, state.key(old)))
         return changes
 
     def key_of(self, number: int) -> bytes:
         position = self.position.get(number)
-        if position is not None:
-            return self.keys[position]
-        raise Stale(f"no key for file {number}")
+        key = self.keys[KEY_SIZE * position : KEY_SIZE * (position + 1)] if position is not None else b""
+        if not key or key == bytes(KEY_SIZE):
+            raise Stale(f"no key for file {number}")
+        return bytes(key)
 
     def fetch(self, numbers: Iterable[int], keys: Mapping[int, bytes] | None = None) -> None:
         """Facts of loaded files from the cache (by their keys, or `keys`); `Stale` if one is missing."""
@@ -320,7 +364,10 @@ class Increment:
 
     def in_order(self, numbers: Iterable[int]) -> list[RecordFacts]:
         """The facts of these files, fetched if need be, in listing order."""
-        chosen = sorted(numbers, key=self.position.__getitem__)
+        chosen = list(numbers)
+        if not chosen:
+            return []
+        chosen.sort(key=self.position.__getitem__)
         self.fetch(chosen)
         return [self.facts[number] for number in chosen]
 
@@ -357,9 +404,12 @@ class IndexedNames:
         allowed = set(kinds)
         inc = self.increment
         ids: dict[str, str] = {}
-        for file, number in zip(inc.listing.files, inc.numbers, strict=True):
-            if number not in inc.state.failing:
-                ids.setdefault(file.stem, TYPE_BY_FOLDER[file.folder].kind_name)
+        numbers = iter(inc.numbers)
+        for folder, _, _, names in inc.listing.folders:
+            kind = TYPE_BY_FOLDER[folder].kind_name
+            for name in names:
+                if next(numbers) not in inc.state.failing:
+                    ids.setdefault(name.removesuffix(EXTENSION), kind)
         return closest(wanted, [rid for rid, kind in ids.items() if kind in allowed])
 
 
@@ -377,30 +427,30 @@ def check_incrementally(
     root: Path,
     cache: RecordCache,
     place: bytes,
-    status_of: Callable[[str], Status | None],
+    status_of: Callable[[list[str]], list[Status | None]],
     read: Read,
     checked_ns: int,
 ) -> Checked | None:
     """The folder now, checked from its saved state; None when it must be checked in full.
 
-    `status_of(path)` is a file's status (None if it cannot be taken); statuses taken
+    `status_of(paths)` are the files' statuses (None where one cannot be taken); statuses taken
     after `checked_ns` are trusted next time only if older than `RACY_SECONDS` then.
     """
     increment = Increment(state, listing, root, cache, place)
     try:
         return _check(increment, generation, status_of, read, checked_ns)
-    except (Stale, sqlite3.Error):
+    except (Stale, sqlite3.Error, ValueError):  # ValueError: a status too large to keep
         return None
 
 
 def _check(
-    inc: Increment, generation: int, status_of: Callable[[str], Status | None], read: Read, checked_ns: int
+    inc: Increment, generation: int, status_of: Callable[[list[str]], list[Status | None]], read: Read, checked_ns: int
 ) -> Checked | None:
     state = inc.state
     changes = inc.compare(status_of)
-    if len(changes) > max(FEW_CHANGED, MOST_CHANGED * len(inc.listing.files)):
+    if len(changes) > max(FEW_CHANGED, MOST_CHANGED * inc.listing.count):
         return None
-    if state.next_number > 2 * len(inc.listing.files) + FEW_CHANGED:
+    if state.next_number > 2 * inc.listing.count + FEW_CHANGED:
         return None  # many numbers of removed files: a full check numbers the files afresh
 
     # Before: the changed files' old facts (cached) or problems (saved). After: read now.
@@ -428,7 +478,7 @@ def _check(
         if after is not None:
             position = inc.position[change.number]
             inc.statuses[position] = change.status
-            inc.keys[position] = change.key
+            inc.keys[KEY_SIZE * position : KEY_SIZE * (position + 1)] = change.key or bytes(KEY_SIZE)
             if after.facts is None:
                 state.failing[change.number] = (plain_problems(after.problems), tuple(after.attempted))
             else:
@@ -462,6 +512,45 @@ def _check(
     for facts in inc.in_order(flagged):
         ids.add(facts.id)
         dirty.update(shared_keys(facts))
+    cross: list[Problem] = []
+    rechecked = 0
+    if dirty or ids or flagged:  # else no record can have a problem across records: none had one before
+        cross, rechecked = _across(inc, changed, dirty, ids, flagged, unloadable, added, dropped)
+
+    # Saved, unless nothing changed, or another run saved a state since this one was read.
+    flagged_now = flagged_files(cross, {facts.shown_as: number for number, facts in inc.facts.items()})
+    if changes or flagged_now != state.flagged or sorted(unloadable) != state.unloadable:
+        if "\0".join(inc.listing.paths) == state.paths:  # the same files: only the changed ones' statuses
+            for change in changes:
+                position = inc.position[change.number]
+                kept = settled(change.status, checked_ns)
+                state.statuses[5 * position : 5 * position + 5] = array("q", UNTRUSTED if kept is None else kept)
+        else:
+            state.paths = "\0".join(inc.listing.paths)
+            state.statuses = packed_statuses(settled(status, checked_ns) for status in inc.statuses)
+        state.numbers, state.keys = inc.numbers, bytes(inc.keys)
+        state.flagged, state.unloadable = flagged_now, sorted(unloadable)
+        inc.cache.save_folder_state(inc.place, generation, state.plain(), dropped, added)
+
+    problems = list(inc.listing.problems)
+    for saved, _ in state.failing.values():
+        problems.extend(from_plain_problems(saved))
+    problems += cross
+    return problems, state.records, state.claims, len(present), rechecked
+
+
+def _across(
+    inc: Increment,
+    changed: dict[int, RecordFacts],
+    dirty: set[str],
+    ids: set[str],
+    flagged: set[int],
+    unloadable: set[str],
+    added: list[tuple[int, int]],
+    dropped: list[tuple[int, int]],
+) -> tuple[list[Problem], int]:
+    """The problems across records of the records an edit can touch (see the module's description),
+    and how many records that is."""
     touched = set(changed) | flagged | inc.cache.indexed(inc.place, [index_key(key) for key in dirty])
     for record_id in ids:
         touched.update(inc.same_id(record_id))
@@ -475,28 +564,9 @@ def _check(
         for facts in inc.in_order(inc.same_id(product)):
             if facts.kind == "product":
                 products[product] = facts.product_names
-    all_unloadable = unloadable.union(*(attempted for _, attempted in state.failing.values()))
+    all_unloadable = unloadable.union(*(attempted for _, attempted in inc.state.failing.values()))
     context = Context(kinds, IndexedNames(inc, changed), products)
-    cross = check_records(checked, all_unloadable, context, cycles=False)
-    cross += _cycles(inc, added, dropped)
-
-    # Saved, unless nothing changed, or another run saved a state since this one was read.
-    flagged_now = flagged_files(cross, {facts.shown_as: number for number, facts in inc.facts.items()})
-    if changes or flagged_now != state.flagged or sorted(unloadable) != state.unloadable:
-        state.paths = [file.file for file in inc.listing.files]
-        state.numbers, state.statuses, state.keys = (
-            inc.numbers,
-            [settled(status, checked_ns) for status in inc.statuses],
-            inc.keys,
-        )
-        state.flagged, state.unloadable = flagged_now, sorted(unloadable)
-        inc.cache.save_folder_state(inc.place, generation, state.plain(), dropped, added)
-
-    problems = list(inc.listing.problems)
-    for saved, _ in state.failing.values():
-        problems.extend(from_plain_problems(saved))
-    problems += cross
-    return problems, state.records, state.claims, len(present), len(checked)
+    return check_records(checked, all_unloadable, context, cycles=False) + _cycles(inc, added, dropped), len(checked)
 
 
 def _cycles(inc: Increment, added: list[tuple[int, int]], dropped: list[tuple[int, int]]) -> list[Problem]:

@@ -12,6 +12,7 @@ import stat
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -218,11 +219,46 @@ class RecordFile(typing.NamedTuple):
 
 @dataclass
 class Listing:
-    """The record files of a curated folder, and what is wrong with its layout."""
+    """The record files of a curated folder, and what is wrong with its layout.
 
-    files: list[RecordFile] = field(default_factory=list)
+    The files are kept as each folder's names, and made into `RecordFile`s when asked
+    (`files`, `file`): checking what changed in a large folder needs only their paths.
+    """
+
     problems: list[Problem] = field(default_factory=list)
     unloadable: set[str] = field(default_factory=set)
+    folders: list[tuple[str, str, str, list[str]]] = field(default_factory=list)
+    """(folder, how its files' paths begin, how their shown paths begin, the names in id order) of each
+    record folder, in type order."""
+
+    @cached_property
+    def files(self) -> list[RecordFile]:
+        """Every record file, in (type, id) order."""
+        return [
+            RecordFile(
+                folder, prefix + name, shown + (name if name.isascii() and name.isprintable() else printable(name))
+            )
+            for folder, prefix, shown, names in self.folders
+            for name in names
+        ]
+
+    @cached_property
+    def paths(self) -> list[str]:
+        """The path of every record file, in (type, id) order."""
+        return [prefix + name for _, prefix, _, names in self.folders for name in names]
+
+    @property
+    def count(self) -> int:
+        return sum(len(names) for *_, names in self.folders)
+
+    def file(self, position: int) -> RecordFile:
+        """The record file at this position of `files`, made alone."""
+        for folder, prefix, shown, names in self.folders:
+            if position < len(names):
+                name = names[position]
+                return RecordFile(folder, prefix + name, shown + printable(name))
+            position -= len(names)
+        raise IndexError(position)
 
 
 def list_directory(root: Path) -> Listing:
@@ -249,18 +285,7 @@ def list_directory(root: Path) -> Listing:
             listing.unloadable = AnyId(listing.unloadable)
             continue
         names, others = listed
-        prefix = folder_prefix(root, folder)
-        shown_prefix = f"{directory.shown}{os.sep}"
-        listing.files.extend(
-            [
-                RecordFile(
-                    folder,
-                    prefix + name,
-                    shown_prefix + (name if name.isascii() and name.isprintable() else printable(name)),
-                )
-                for name in names
-            ]
-        )
+        listing.folders.append((folder, folder_prefix(root, folder), f"{directory.shown}{os.sep}", names))
         for entry in others:
             name, kind = entry.name, entry.kind
             if stat.S_ISREG(kind) or (stat.S_ISDIR(kind) and not name.endswith(EXTENSION)):
@@ -293,21 +318,26 @@ def _record_entries(directory: Path, shown: str) -> tuple[list[str], list[_Entry
     the listing) and no object but its name: a large knowledge base has hundreds of
     thousands of them.
     """
-    names: list[str] = []
-    others: list[_Entry] = []
     try:
         with os.scandir(directory) as scan:
-            for entry in scan:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                if name.endswith(EXTENSION) and entry.is_file(follow_symlinks=False):
-                    names.append(name)
-                else:
-                    others.append(_Entry(name, directory, f"{shown}{os.sep}{printable(name)}", _kind(entry)))
+            entries = list(scan)
     except OSError as exc:
         reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or type(exc).__name__
         return Problem(Location(shown), f"folder cannot be read ({reason})", code="unreadable")
+    # One comprehension for the common entry (quicker than a loop over hundreds of thousands).
+    names = [
+        name
+        for entry in entries
+        if (name := entry.name).endswith(EXTENSION) and name[0] != "." and entry.is_file(follow_symlinks=False)
+    ]
+    others: list[_Entry] = []
+    if len(names) != len(entries):
+        kept = set(names)
+        others = [
+            _Entry(entry.name, directory, f"{shown}{os.sep}{printable(entry.name)}", _kind(entry))
+            for entry in entries
+            if entry.name not in kept and not entry.name.startswith(".")
+        ]
     names.sort(key=lambda name: name[: -len(EXTENSION)])
     others.sort(key=lambda entry: entry.name)
     return names, others

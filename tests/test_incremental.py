@@ -92,10 +92,15 @@ def delete(folder: Folder, rng: random.Random) -> None:
     folder.remove(rng.choice(folder.files()))
 
 
+def _put_back(folder: Folder, saved: dict[Path, bytes], rng: random.Random) -> None:
+    if saved:
+        path = rng.choice(sorted(saved))
+        folder.write(path, saved.pop(path))
+
+
 def restore(folder: Folder, rng: random.Random) -> None:
-    if folder.removed:
-        path = rng.choice(sorted(folder.removed))
-        folder.write(path, folder.removed.pop(path))
+    """A deleted file back."""
+    _put_back(folder, folder.removed, rng)
 
 
 def copy(folder: Folder, rng: random.Random) -> None:
@@ -176,9 +181,8 @@ def cycle(folder: Folder, rng: random.Random) -> None:
 
 
 def fix(folder: Folder, rng: random.Random) -> None:
-    if folder.originals:
-        path = rng.choice(sorted(folder.originals))
-        folder.write(path, folder.originals.pop(path))
+    """An edited file as it was."""
+    _put_back(folder, folder.originals, rng)
 
 
 def touch(folder: Folder, rng: random.Random) -> None:

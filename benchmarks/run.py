@@ -621,7 +621,9 @@ for folder in sys.argv[3:]:
 
 def yaml_to_sqlite(work: Path, curated: Path) -> Figure:
     """yaml-to-sqlite wants one YAML list per table: concatenate (untimed), then load each; summed."""
-    if shutil.which("yaml-to-sqlite") is None:
+    # On PATH, or beside this Python (a virtual environment that was not activated).
+    peer = shutil.which("yaml-to-sqlite") or shutil.which("yaml-to-sqlite", path=str(Path(PYTHON).parent))
+    if peer is None:
         progress("  yaml-to-sqlite: not measured: not installed (pip install -e '.[bench]')")
         return Missing("not measured", "yaml-to-sqlite is not installed")
     lists = work / "lists"
@@ -638,7 +640,7 @@ def yaml_to_sqlite(work: Path, curated: Path) -> Figure:
         if not any((curated / folder).glob("*.yaml")):
             continue  # an empty list is not a table (yaml-to-sqlite fails on it)
         run = measure(
-            ["yaml-to-sqlite", str(db), folder, str(lists / f"{folder}.yaml"), "--pk", "id"],
+            [peer, str(db), folder, str(lists / f"{folder}.yaml"), "--pk", "id"],
             work,
             f"yaml-to-sqlite {folder}",
         )

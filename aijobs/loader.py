@@ -318,26 +318,29 @@ def _record_entries(directory: Path, shown: str) -> tuple[list[str], list[_Entry
     the listing) and no object but its name: a large knowledge base has hundreds of
     thousands of them.
     """
+    others: list[_Entry] = []
+
+    def other(entry: os.DirEntry[str]) -> bool:
+        """Keep a visible entry that is not a regular record file, for its problem; never a name."""
+        if not entry.name.startswith("."):
+            others.append(_Entry(entry.name, directory, f"{shown}{os.sep}{printable(entry.name)}", _kind(entry)))
+        return False
+
     try:
         with os.scandir(directory) as scan:
-            entries = list(scan)
+            # One comprehension for the common entry (quicker than a loop over hundreds of
+            # thousands), and no list of every entry: each is dropped once looked at.
+            names = [
+                name
+                for entry in scan
+                if (
+                    (name := entry.name).endswith(EXTENSION) and name[0] != "." and entry.is_file(follow_symlinks=False)
+                )
+                or other(entry)
+            ]
     except OSError as exc:
         reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or type(exc).__name__
         return Problem(Location(shown), f"folder cannot be read ({reason})", code="unreadable")
-    # One comprehension for the common entry (quicker than a loop over hundreds of thousands).
-    names = [
-        name
-        for entry in entries
-        if (name := entry.name).endswith(EXTENSION) and name[0] != "." and entry.is_file(follow_symlinks=False)
-    ]
-    others: list[_Entry] = []
-    if len(names) != len(entries):
-        kept = set(names)
-        others = [
-            _Entry(entry.name, directory, f"{shown}{os.sep}{printable(entry.name)}", _kind(entry))
-            for entry in entries
-            if entry.name not in kept and not entry.name.startswith(".")
-        ]
     names.sort(key=lambda name: name[: -len(EXTENSION)])
     others.sort(key=lambda entry: entry.name)
     return names, others

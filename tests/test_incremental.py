@@ -358,3 +358,10 @@ def test_another_working_folder_is_another_state(folder: Folder, tmp_path: Path)
     assert_same_as_full(Path("."), incremental=False)
     os.chdir(tmp_path)
     assert_same_as_full(folder.root)
+
+
+def test_statuses_in_one_loop_are_the_statuses(folder: Folder) -> None:
+    """`_statuses` (the incremental path's loop) takes exactly what `_status` (the cache's) takes."""
+    paths = [str(path) for path in folder.files()[:5]] + ["curated/people/no-such-file.yaml"]
+    assert aijobs.scan._statuses(paths) == [aijobs.scan._status(path) for path in paths]
+    assert aijobs.scan._statuses(paths)[-1] is None

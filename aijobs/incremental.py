@@ -152,9 +152,6 @@ class FolderState:
     def path_list(self) -> list[str]:
         return self.paths.split("\0") if self.paths else []
 
-    def status(self, position: int) -> tuple[int, ...]:
-        return tuple(self.statuses[5 * position : 5 * position + 5])
-
     def key(self, position: int) -> bytes:
         key = self.keys[KEY_SIZE * position : KEY_SIZE * (position + 1)]
         return b"" if key == bytes(KEY_SIZE) else bytes(key)

@@ -235,9 +235,7 @@ class Listing:
     def files(self) -> list[RecordFile]:
         """Every record file, in (type, id) order."""
         return [
-            RecordFile(
-                folder, prefix + name, shown + (name if name.isascii() and name.isprintable() else printable(name))
-            )
+            RecordFile(folder, prefix + name, shown + printable(name))
             for folder, prefix, shown, names in self.folders
             for name in names
         ]

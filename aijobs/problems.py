@@ -26,7 +26,7 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u
 
 def printable(text: str) -> str:
     """`text` with unsafe characters written as Python escapes (\\n, \\x1b, \\u202e); else unchanged."""
-    if _UNSAFE.search(text) is None:
+    if (text.isascii() and text.isprintable()) or _UNSAFE.search(text) is None:  # the first test is quicker
         return text
     return _UNSAFE.sub(lambda match: repr(match.group())[1:-1], text)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -36,16 +38,17 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def served(workspace: Workspace) -> Iterator[str]:
+@contextmanager
+def _serving(db: Path, temporary: Path | None = None) -> Iterator[str]:
+    """`aijobs serve` of `db` as a process (its temporary folder `temporary`), until the block ends."""
     _need("datasette", shutil.which("datasette") is not None or _importable("datasette"))
-    db = workspace.root / "aijobs.db"
-    build_sqlite(load(workspace.curated), db)
     port = _free_port()
+    env = {**os.environ, "TMPDIR": str(temporary)} if temporary is not None else None
     server = subprocess.Popen(
         [sys.executable, "-m", "aijobs.cli", "serve", "--db", str(db), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -62,6 +65,29 @@ def served(workspace: Workspace) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def served(workspace: Workspace) -> Iterator[str]:
+    db = workspace.root / "aijobs.db"
+    build_sqlite(load(workspace.curated), db)
+    with _serving(db) as base:
+        yield base
+
+
+def test_serve_passes_its_metadata_and_leaves_no_file(workspace: Workspace) -> None:
+    """The metadata reaches Datasette, and no temporary file stays behind: not while serving, not after."""
+    db = workspace.root / "aijobs.db"
+    build_sqlite(load(workspace.curated), db)
+    temporary = workspace.root / "tmp"
+    temporary.mkdir()
+    with _serving(db, temporary) as base:
+        with urllib.request.urlopen(f"{base}/-/metadata.json", timeout=10) as response:
+            metadata = json.load(response)
+        assert metadata["title"] == datasette_metadata()["title"]
+        assert metadata["databases"]["aijobs"]["tables"]["figure"]["facets"]
+        assert list(temporary.iterdir()) == []
+    assert list(temporary.iterdir()) == []
 
 
 def _importable(module: str) -> bool:

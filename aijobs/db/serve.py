@@ -130,13 +130,25 @@ def datasette_metadata(database: str = "aijobs") -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Datasette:
-    """A ready Datasette command line: the metadata file is written, the database checked."""
+    """A ready Datasette command line and its metadata; the database is checked."""
 
     argv: list[str]
     url: str
+    metadata: str
+    """The metadata, as JSON: Datasette reads it on its standard input."""
 
     def run(self) -> NoReturn:
-        """Replace this process with Datasette (it serves until interrupted)."""
+        """Replace this process with Datasette (it serves until interrupted).
+
+        The metadata is written to a temporary file that has no name (removed at once),
+        which becomes Datasette's standard input: nothing is left behind, however the
+        server ends (a named file would stay in the temporary folder at every run: this
+        process is replaced, so nothing would be left to remove it).
+        """
+        with tempfile.TemporaryFile() as metadata:
+            metadata.write(self.metadata.encode("utf-8"))
+            metadata.seek(0)
+            os.dup2(metadata.fileno(), 0)  # inheritable: Datasette's standard input
         os.execv(self.argv[0], self.argv)
 
 
@@ -172,13 +184,12 @@ def datasette(
             connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise not_a_database(db, exc) from None
-    handle, meta = tempfile.mkstemp(prefix="aijobs-datasette-", suffix=".json")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump({**datasette_metadata(db.stem), **(extra_metadata or {})}, out, ensure_ascii=False)
-    # An absolute path, so a file named like an option ("-x.db") stays a file name.
-    argv = [sys.executable, "-m", "datasette", "serve", "--immutable", absolute, "--metadata", meta]
+    metadata = json.dumps({**datasette_metadata(db.stem), **(extra_metadata or {})}, ensure_ascii=False)
+    # An absolute path, so a file named like an option ("-x.db") stays a file name. The
+    # metadata comes on standard input ("-"), which Datasette reads once as it starts.
+    argv = [sys.executable, "-m", "datasette", "serve", "--immutable", absolute, "--metadata", "-"]
     argv += ["--host", host, "--port", str(port)]
     # Datasette takes one plugins folder: the search plugin (aijobs.db.plugins), or a folder
     # that re-exports it beside other plugins (aijobs serve passes the record pages' one).
     argv += ["--plugins-dir", str((plugins_dir or PLUGINS).absolute())]
-    return Datasette(argv, f"http://{host}:{port}/{db.stem}")
+    return Datasette(argv, f"http://{host}:{port}/{db.stem}", metadata)

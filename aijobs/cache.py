@@ -49,16 +49,23 @@ _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "opencc-python-reimplemente
 Status = tuple[int, int, int, int, int]
 """(device, inode, size, modification time ns, change time ns) of a file, never following a link."""
 
+FORMAT = 2
+"""The cache's layout, kept in `PRAGMA user_version`: a cache of another layout (an older
+aijobs's) is emptied and made again, since what it holds can only be a miss anyway."""
+
+_TABLES = ("outcome", "derived", "status", "folder_state", "folder_index")
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS outcome (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS derived (key BLOB, name TEXT, value BLOB NOT NULL, PRIMARY KEY (key, name))"
-    " WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS status (path TEXT PRIMARY KEY, status BLOB NOT NULL, key BLOB NOT NULL) WITHOUT ROWID",
+    # Values go in rowid order, their keys (random hashes) into a small index beside them: a
+    # table keyed by the hash itself (WITHOUT ROWID) put each value on a random page, and
+    # saving a cold build's outcomes took three times as long.
+    "CREATE TABLE outcome (key BLOB PRIMARY KEY, value BLOB NOT NULL)",
+    "CREATE TABLE derived (key BLOB, name TEXT, value BLOB NOT NULL, PRIMARY KEY (key, name))",
+    "CREATE TABLE status (path TEXT PRIMARY KEY, status BLOB NOT NULL, key BLOB NOT NULL) WITHOUT ROWID",
     # What the last `validate` of a curated folder found (`aijobs.incremental`): its state, and an
     # index from what records share (a name, an id they point at) to the files that hold it.
-    "CREATE TABLE IF NOT EXISTS folder_state (place BLOB PRIMARY KEY, generation INTEGER NOT NULL,"
-    " value BLOB NOT NULL, index_rows INTEGER NOT NULL) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS folder_index (place BLOB, key INTEGER, file INTEGER, PRIMARY KEY (place, key, file))"
+    "CREATE TABLE folder_state (place BLOB PRIMARY KEY, generation INTEGER NOT NULL,"
+    " value BLOB NOT NULL, index_rows INTEGER NOT NULL)",
+    "CREATE TABLE folder_index (place BLOB, key INTEGER, file INTEGER, PRIMARY KEY (place, key, file))"
     " WITHOUT ROWID",
 )
 
@@ -134,10 +141,8 @@ class RecordCache:
                     connection.close()
                     self.unusable = f"{self.path} is not an aijobs cache; left untouched"
                     return
-                if found != APPLICATION_ID:
-                    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                for statement in _SCHEMA:
-                    connection.execute(statement)
+                if connection.execute("PRAGMA user_version").fetchone()[0] != FORMAT:
+                    _make_tables(connection)
             except sqlite3.Error:
                 connection.close()
                 raise
@@ -335,6 +340,20 @@ class RecordCache:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
+
+
+def _make_tables(connection: sqlite3.Connection) -> None:
+    """Mark the (new, or aijobs's but of another layout) cache as ours and make its tables, once."""
+    with connection:
+        connection.execute("BEGIN IMMEDIATE")  # two runs at once: the second finds it made
+        if connection.execute("PRAGMA user_version").fetchone()[0] == FORMAT:
+            return
+        for table in _TABLES:
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+        for statement in _SCHEMA:
+            connection.execute(statement)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {FORMAT}")
 
 
 def _checksum(data: bytes | memoryview, context: tuple[bytes, ...]) -> bytes:

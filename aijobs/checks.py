@@ -100,13 +100,15 @@ def check_records(
 
 def check_unique_ids(loaded: list[RecordFacts]) -> list[Problem]:
     """Ids are global: a citation or reference names an id without its type."""
-    groups: dict[str, list[RecordFacts]] = {}
+    first: dict[str, RecordFacts] = {}
+    groups: dict[str, list[RecordFacts]] = {}  # only the ids used more than once
     for item in loaded:
-        groups.setdefault(item.id, []).append(item)
+        found = first.setdefault(item.id, item)
+        if found is not item:
+            groups.setdefault(item.id, [found]).append(item)
+    del first
     problems = []
     for group in groups.values():
-        if len(group) < 2:
-            continue
         other, *newer = oldest_first(group)
         for item in newer:
             problems.append(
@@ -122,15 +124,33 @@ def check_unique_ids(loaded: list[RecordFacts]) -> list[Problem]:
 
 
 class NameIndex:
-    """Every id, name and alias, folded, so an unknown id can be matched to a record."""
+    """Every id, name and alias, folded, so an unknown id can be matched to a record.
+
+    Made on first use: most runs have no unknown id, and over a large knowledge base the
+    index is as large as all the names.
+    """
 
     def __init__(self, loaded: Iterable[RecordFacts]) -> None:
-        self.by_key: dict[str, tuple[str, str, str]] = {}  # folded -> (id, kind, name)
-        self.ids: dict[str, str] = {}
-        for item in loaded:
-            self.ids.setdefault(item.id, item.kind)
-            for _, _, text, key, *_ in item.names:
-                self.by_key.setdefault(key, (item.id, item.kind, text))
+        self.loaded = loaded
+        self._by_key: dict[str, tuple[str, str, str]] | None = None  # folded -> (id, kind, name)
+        self._ids: dict[str, str] | None = None
+
+    @property
+    def by_key(self) -> dict[str, tuple[str, str, str]]:
+        if self._by_key is None:
+            self._by_key = {}
+            for item in self.loaded:
+                for _, _, text, key, *_ in item.names:
+                    self._by_key.setdefault(key, (item.id, item.kind, text))
+        return self._by_key
+
+    @property
+    def ids(self) -> dict[str, str]:
+        if self._ids is None:
+            self._ids = {}
+            for item in self.loaded:
+                self._ids.setdefault(item.id, item.kind)
+        return self._ids
 
     def named(self, wanted: str, kinds: Iterable[str]) -> tuple[str, str] | None:
         """(id, name) of a record of one of `kinds` that has `wanted` (an id) as a name or alias."""
@@ -256,15 +276,21 @@ def _folder(kind: str) -> str:
 
 def check_duplicate_names(loaded: list[RecordFacts]) -> list[Problem]:
     """Two records of one type with the same preferred name (folded: script, width, case)."""
-    groups: dict[tuple[str, str], dict[str, list[tuple[RecordFacts, int, str, str]]]] = {}
+    # First only which (type, name) more than one record holds; then the details of those alone.
+    holder: dict[tuple[str, str], str] = {}
+    shared: set[tuple[str, str]] = set()
     for item in loaded:
+        for _, _, _, key, preferred, misspelling, _ in item.names:
+            if preferred and not misspelling and holder.setdefault((item.kind, key), item.id) != item.id:
+                shared.add((item.kind, key))
+    del holder
+    groups: dict[tuple[str, str], dict[str, list[tuple[RecordFacts, int, str, str]]]] = {}
+    for item in loaded if shared else ():
         for index, lang, text, key, preferred, misspelling, _ in item.names:
-            if preferred and not misspelling:
+            if preferred and not misspelling and (item.kind, key) in shared:
                 groups.setdefault((item.kind, key), {}).setdefault(item.id, []).append((item, index, lang, text))
     problems = []
     for by_record in groups.values():
-        if len(by_record) < 2:
-            continue
         firsts = {entries[0][0].id: entries[0][0] for entries in by_record.values()}
         original, *newer = oldest_first(firsts.values())
         for item in newer:

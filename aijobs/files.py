@@ -107,6 +107,13 @@ def read_regular_file(path: Path | str, shown_as: str, limit: int, *, truncate: 
     larger than `limit` is refused after reading at most ``limit + 1`` bytes (or cut at
     `limit` if `truncate`), even if it grows while being read.
     """
+    return read_regular_file_status(path, shown_as, limit, truncate=truncate)[0]
+
+
+def read_regular_file_status(
+    path: Path | str, shown_as: str, limit: int, *, truncate: bool = False
+) -> tuple[bytes, os.stat_result]:
+    """As `read_regular_file`, with the file's status taken as it was opened, before it was read."""
     try:
         handle = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -133,4 +140,4 @@ def read_regular_file(path: Path | str, shown_as: str, limit: int, *, truncate: 
     data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     if got > limit:
         raise FileProblem(too_large(shown_as, None, limit))
-    return data
+    return data, info

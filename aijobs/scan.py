@@ -40,7 +40,7 @@ from aijobs.incremental import (
 )
 from aijobs.loader import AnyId, Derive, FileOutcome, Listing, RecordFile, list_directory, read_record
 from aijobs.problems import Location, Problem
-from aijobs.yamlfile import YamlError, read_curated_bytes
+from aijobs.yamlfile import YamlError, read_curated_status
 
 PARALLEL_FROM = 400
 """Files to read before worker processes are worth starting."""
@@ -107,13 +107,20 @@ def _from_plain(plain: Any, file: RecordFile, derived: Any, shared: dict[Any, An
         raise ValueError(f"damaged cache entry: {exc}") from None
 
 
-def _read(file: RecordFile, derive: Derive | None) -> tuple[bytes | None, FileOutcome]:
-    """(its content key, or None if it could not be read; the outcome) of one file."""
+def _read(file: RecordFile, derive: Derive | None) -> tuple[bytes | None, Status | None, FileOutcome]:
+    """(its content key and its status as it was opened, or None if it could not be read; the outcome)
+    of one file."""
     try:
-        raw = read_curated_bytes(file.file, file.shown)
+        raw, info = read_curated_status(file.file, file.shown)
     except YamlError as exc:
-        return None, FileOutcome([exc.problem], attempted=(file.stem,))
-    return content_key(file.folder, file.name, file.shown, raw), read_record(file, raw, derive=derive)
+        return None, None, FileOutcome([exc.problem], attempted=(file.stem,))
+    key = content_key(file.folder, file.name, file.shown, raw)
+    return key, status_of(info), read_record(file, raw, derive=derive)
+
+
+Read = tuple[bytes | None, Status | None, bytes, bytes | None]
+"""What reading a file gives, as a worker sends it: `_read`'s key and status, the outcome and what
+was derived, marshalled."""
 
 
 PARENT_CHECK = 0.5
@@ -135,15 +142,15 @@ def _leave_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="aijobs-parent-watch", daemon=True).start()
 
 
-def _work(files: list[RecordFile], derive: Derive | None) -> list[tuple[bytes | None, bytes, bytes | None]]:
+def _work(files: list[RecordFile], derive: Derive | None) -> list[Read]:
     """A worker's task: read a chunk of files. Outcomes come back marshalled, as the cache stores them
     (the main process then neither unpickles nested values nor marshals them again to save them)."""
     gc.freeze()
     done = []
     for file in files:
-        key, outcome = _read(file, derive)
+        key, status, outcome = _read(file, derive)
         extra = marshal.dumps(outcome.derived) if outcome.derived is not None else None
-        done.append((key, marshal.dumps(_plain(outcome)), extra))
+        done.append((key, status, marshal.dumps(_plain(outcome)), extra))
     return done
 
 
@@ -166,9 +173,7 @@ def _from_pool(pool: Any, files: list[RecordFile], derive: Derive | None) -> Ite
         ) from None
 
 
-def _reader(
-    files: list[RecordFile], derive: Derive | None, count: int
-) -> tuple[Any, Iterator[tuple[bytes | None, bytes, bytes | None]]]:
+def _reader(files: list[RecordFile], derive: Derive | None, count: int) -> tuple[Any, Iterator[Read]]:
     """(the worker pool or None, an iterator of what reading each of `files` gives, in order).
 
     Workers read when there are many files and more than one core; the caller shuts the
@@ -252,25 +257,25 @@ def scan(
     unloadable = listing.unloadable  # may stand for every id (a record folder that could not be read)
     derived_name = f"{derive.__module__}.{derive.__qualname__}" if derive is not None else None
 
-    # Which files the cache already knows, by their unchanged status.
+    # Which files the cache already knows, by their unchanged status. The others' statuses are
+    # taken as they are read (`_read`), so none is kept here for them, and a cold run takes none.
     base = os.getcwd()
     checked = time_ns()  # before the statuses are taken: a file changed after this has a new status
     keys: dict[int, bytes] = {}  # content keys of the files whose status is unchanged
-    statuses: dict[int, Status] = {}  # statuses of the others, taken before they are read
+    known_statuses: dict[int, Status] = {}  # and, for the folder's state, their statuses
     kept_statuses: list[Status | None] = []  # for the folder's state: each file's status and key
     kept_keys: list[bytes] = []
     if cache is not None:
         known = cache.known_keys()
-        for index, file in enumerate(listing.files):
-            status = _status(file.file)
+        for index, file in enumerate(listing.files if known else ()):
             entry = known.get(_status_key(file, base))
-            if entry is not None and status is not None and tuple(entry[0]) == status:
+            if entry is None:
+                continue
+            status = _status(file.file)
+            if status is not None and tuple(entry[0]) == status:
                 keys[index] = entry[1]
-            elif status is not None:
-                statuses[index] = status
-            if place is not None:
-                kept_statuses.append(settled(status, checked))
-                kept_keys.append(keys.get(index, b""))
+                if place is not None:
+                    known_statuses[index] = status
         del known
     misses = [file for index, file in enumerate(listing.files) if index not in keys]
     keyed = sorted(keys)
@@ -294,37 +299,37 @@ def scan(
                     found = cache.get((keys[i] for i in batch), derived_name)
                     window = {i: found[keys[i]] for i in batch if keys[i] in found}
                 hit = window.pop(index, None)
-                del keys[index]
+                key, status = keys.pop(index), known_statuses.pop(index, None)
                 try:
                     if hit is None:
                         raise ValueError("not in the cache")
                     outcome = _from_plain(hit[0], file, hit[1], shared)
                     result.cached += 1
                 except ValueError:  # a missing or damaged entry: read the file after all, and save it again
-                    key, outcome = _read(file, derive)
-                    if place is not None:
-                        kept_keys[index] = key or b""
-                    if key is not None:
+                    got, status, outcome = _read(file, derive)
+                    key = got or b""
+                    if got is not None:
                         extra = marshal.dumps(outcome.derived) if outcome.derived is not None else None
-                        to_save.append((key, marshal.dumps(_plain(outcome)), extra))
+                        to_save.append((got, marshal.dumps(_plain(outcome)), extra))
             else:
-                key, packed, packed_extra = next(fresh)
+                got, status, packed, packed_extra = next(fresh)
                 outcome = _from_plain(
                     marshal.loads(packed),
                     file,
                     marshal.loads(packed_extra) if packed_extra is not None else None,
                     shared,
                 )
-                if place is not None:
-                    kept_keys[index] = key or b""
-                if key is not None and cache is not None:
-                    to_save.append((key, packed, packed_extra))
-                    status = statuses.pop(index, None)
+                key = got or b""
+                if got is not None and cache is not None:
+                    to_save.append((got, packed, packed_extra))
                     if status is not None:
-                        statuses_to_save.append((_status_key(file, base), status, key))
+                        statuses_to_save.append((_status_key(file, base), status, got))
                     if len(to_save) >= SAVE_EVERY:  # saved as it goes: memory stays small
                         cache.put(to_save, statuses_to_save, derived_name, checked)
                         to_save, statuses_to_save = [], []
+            if place is not None:
+                kept_statuses.append(settled(status, checked))
+                kept_keys.append(key)
             result.problems.extend(outcome.problems)
             if outcome.facts is not None:
                 facts.append(outcome.facts)
@@ -387,7 +392,7 @@ def _increment(
         to_save: list[tuple[bytes, bytes, bytes | None]] = []
         statuses: list[tuple[str, Status, bytes]] = []
         try:
-            for done, ((file, status), (key, packed, _)) in enumerate(zip(files, fresh, strict=True), 1):
+            for done, ((file, status), (key, _, packed, _)) in enumerate(zip(files, fresh, strict=True), 1):
                 if key is not None:
                     to_save.append((key, packed, None))
                     if status is not None:

@@ -16,6 +16,7 @@ line and column can be kept: validation errors point at the exact place to edit.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 import yaml
 
 from aijobs.errors import AijobsError
-from aijobs.files import FileProblem, read_regular_file
+from aijobs.files import FileProblem, read_regular_file_status
 from aijobs.problems import Location, Problem
 
 try:  # libyaml's C parser is about ten times faster; fall back to pure Python.
@@ -424,7 +425,12 @@ def locate_in(path: Path | str, shown_as: str, where: FieldPath) -> Location:
 
 def read_curated_bytes(path: Path | str, shown_as: str) -> bytes:
     """The bytes of a curated file (see `read_yaml`); raises YamlError naming the file otherwise."""
+    return read_curated_status(path, shown_as)[0]
+
+
+def read_curated_status(path: Path | str, shown_as: str) -> tuple[bytes, os.stat_result]:
+    """As `read_curated_bytes`, with the file's status taken as it was opened, before it was read."""
     try:
-        return read_regular_file(path, shown_as, MAX_BYTES)
+        return read_regular_file_status(path, shown_as, MAX_BYTES)
     except FileProblem as exc:
         raise YamlError(exc.problem) from None

@@ -199,6 +199,6 @@ def test_rows_from_names_only_real_columns() -> None:
 def test_a_column_without_a_source_is_a_clear_error(workspace: Workspace) -> None:
     plan = _Plan(FigureRow, From(rec.Occupation))
     occupation = load(workspace.curated).get("data-tagger")
-    item = Item(occupation, occupation, "x.yaml", occupation.id, (), None, None)
+    item = Item(occupation, occupation, "x.yaml", occupation.id, (), None, None, {})
     with pytest.raises(TypeError, match=r"table figure: Occupation has no field .measure.; map the column"):
         plan.row(item)

@@ -46,6 +46,9 @@ class Item:
     claim_id: int | None
     """The number of the claim ``model`` states (it carries ``cite``), if any; filled only
     for declarations that read it through `stated_claim`."""
+    memo: dict[str, Any]
+    """Shared by every item of one record: what a getter works out of the whole record once
+    (see `per_record`), rather than once per row."""
 
 
 Getter = str | Callable[[Item], Any]
@@ -81,6 +84,14 @@ def compile_getter(getter: Getter) -> Callable[[Item], Any]:
         return value
 
     return follow
+
+
+def per_record(item: Item, name: str, compute: Callable[[Any], Any]) -> Any:
+    """`compute(item.record)`, worked out once for all the rows of a record (kept in `Item.memo`)."""
+    memo = item.memo
+    if name not in memo:
+        memo[name] = compute(item.record)
+    return memo[name]
 
 
 # Getters shared by several declarations.

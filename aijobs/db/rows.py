@@ -142,12 +142,13 @@ def record_rows(record: Record, shown: str, nodes: list[Node] | None = None) -> 
     owners: list[tuple[Any, str | int]] = [(record, record.id)]
     owners += [(claim, numbers[claim.path]) for claim in claims]
     rows: list[tuple[int, tuple[Any, ...]]] = []
+    memo: dict[str, Any] = {}
     for owner, key in owners:
         kind: type = owner.__class__
         for number, plan in _plans_for(kind):
             for model, index, path in _values(owner, plan.source):
                 claim = numbers.get(path) if plan.cited else None
-                rows.append((number, plan.row(Item(model, record, shown, key, path, index, claim))))
+                rows.append((number, plan.row(Item(model, record, shown, key, path, index, claim, memo))))
     return len(claims), tuple(rows)
 
 

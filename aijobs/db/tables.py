@@ -38,6 +38,7 @@ from aijobs.db.mapping import (
     constant,
     known,
     owner_key,
+    per_record,
     position,
     present,
     record_file,
@@ -97,9 +98,24 @@ def _date_basis_reason() -> Any:
     return Field(default=None, description="how an inferred date was derived; NULL when stated")
 
 
+def _preferred_by_lang(record: rec.NamedRecord) -> dict[str, rec.Name | None]:
+    return {lang: record.preferred_name(lang) for lang in dict.fromkeys(name.lang for name in record.names)}
+
+
+def _preferred_of(item: Item) -> dict[str, rec.Name | None]:
+    """{language: its preferred name} of the item's record (`NamedRecord.preferred_name`), once per record."""
+    found: dict[str, rec.Name | None] = per_record(item, "preferred", _preferred_by_lang)
+    return found
+
+
 def _preferred(lang: str) -> Callable[[Item], str | None]:
     """The record's preferred name in `lang`."""
-    return lambda item: item.model.preferred_names().get(lang)
+
+    def text(item: Item) -> str | None:
+        name = _preferred_of(item).get(lang)
+        return name.text if name is not None else None
+
+    return text
 
 
 _NAMES: dict[str, Getter] = {
@@ -112,7 +128,7 @@ _ANONYMOUS: dict[str, Getter] = {"anonymous": present("anonymous"), "anonymous_l
 
 def _is_preferred(item: Item) -> bool:
     """The preferred name of its language (see `aijobs.records.NamedRecord.preferred_name`)."""
-    return item.record.preferred_name(item.model.lang) is item.model
+    return _preferred_of(item).get(item.model.lang) is item.model
 
 
 def _search_kind(item: Item) -> str:

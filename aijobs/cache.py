@@ -43,6 +43,10 @@ from typing import Any
 APPLICATION_ID = 0x41494A43  # "AIJC": an aijobs cache (databases are "AIJB")
 FILE_NAME = "records.sqlite"
 RACY_SECONDS = 2.0
+PRUNE_FROM = 1000
+PRUNE_SLACK = 0.25
+"""`RecordCache.prune` forgets outcomes no status points at once they are more than
+`PRUNE_FROM` and more than this share of all."""
 BUSY_TIMEOUT = 2.0  # seconds a run waits for another run's write before giving up on saving
 _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "opencc-python-reimplemented", "OpenCC", "pypinyin", "SQLAlchemy")
 
@@ -65,8 +69,7 @@ _SCHEMA = (
     # index from what records share (a name, an id they point at) to the files that hold it.
     "CREATE TABLE folder_state (place BLOB PRIMARY KEY, generation INTEGER NOT NULL,"
     " value BLOB NOT NULL, index_rows INTEGER NOT NULL)",
-    "CREATE TABLE folder_index (place BLOB, key INTEGER, file INTEGER, PRIMARY KEY (place, key, file))"
-    " WITHOUT ROWID",
+    "CREATE TABLE folder_index (place BLOB, key INTEGER, file INTEGER, PRIMARY KEY (place, key, file)) WITHOUT ROWID",
 )
 
 
@@ -239,6 +242,32 @@ class RecordCache:
                 self.connection.executemany("INSERT OR REPLACE INTO status VALUES (?, ?, ?)", settled)
         except (sqlite3.Error, ValueError):
             return
+
+    def prune(self) -> int:
+        """Forget the outcomes no file's status points at any more; how many were forgotten.
+
+        A file's status is replaced when the file changes, and every status when aijobs
+        changes (each outcome is keyed by the code too), so what a file was before, and what
+        an older aijobs made of it, is never asked for again (unless the file is changed
+        back: it is then read again). Done only when such outcomes are more than
+        `PRUNE_SLACK` of all and more than `PRUNE_FROM`, so the cache stays within about
+        that of what its folders need. The file keeps its size and reuses the space.
+        """
+        if self.connection is None:
+            return 0
+        try:
+            with self.connection:
+                self.connection.execute("BEGIN IMMEDIATE")
+                outcomes = self.connection.execute("SELECT count(*) FROM outcome").fetchone()[0]
+                statuses = self.connection.execute("SELECT count(*) FROM status").fetchone()[0]
+                if outcomes - statuses <= max(PRUNE_FROM, PRUNE_SLACK * outcomes):
+                    return 0
+                query = "DELETE FROM outcome WHERE key NOT IN (SELECT key FROM status)"
+                forgotten: int = self.connection.execute(query).rowcount
+                self.connection.execute("DELETE FROM derived WHERE key NOT IN (SELECT key FROM outcome)")
+        except sqlite3.Error:
+            return 0
+        return forgotten
 
     def folder_state(self, place: bytes) -> tuple[int, Any] | None:
         """(generation, state) saved for a curated folder by `save_folder_state`, or None.

@@ -353,6 +353,8 @@ def scan(
             gc.unfreeze()
     if cache is not None:
         cache.put(to_save, statuses_to_save, derived_name, checked)
+        if result.cached < listing.count:  # something new was saved: some of what was may be outdated
+            cache.prune()
     cross = check_records(facts, unloadable)
     result.problems += cross
     if cache is not None and place is not None:

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import aijobs.cache
 import aijobs.scan
 from aijobs.cache import FILE_NAME, RecordCache, _sealed, open_cache, status_of
 from aijobs.cli import app
@@ -227,6 +228,57 @@ def test_fixing_an_error(workspace: Workspace) -> None:
     # and breaking it again (the earlier outcome of these very bytes is in the cache)
     workspace.replace("people/wang-fang.yaml", "years: 29", "years: old")
     assert check_same("curated", workspace.curated, hits=4).code == 1  # a new status: read again
+
+
+def _cache_rows() -> dict[str, int]:
+    with sqlite3.connect(cache_file()) as connection:
+        return {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("outcome", "derived", "status")
+        }
+
+
+@pytest.mark.usefixtures("later")
+def test_outcomes_no_file_has_any_more_are_forgotten(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a full run or a build, what files were before their edits is pruned; the rest stays and serves."""
+    from aijobs.db.rows import record_rows
+
+    monkeypatch.setattr(aijobs.cache, "PRUNE_FROM", 0)
+    monkeypatch.setattr(aijobs.cache, "PRUNE_SLACK", 0.0)
+
+    def build_scan(hits: int) -> None:  # a build (rows derived) always checks in full
+        cache = open_cache()
+        assert cache is not None
+        try:
+            assert scan(workspace.curated, cache, derive=record_rows).cached == hits
+        finally:
+            cache.close()
+
+    build_scan(hits=0)
+    assert _cache_rows() == {"outcome": 5, "derived": 5, "status": 5}
+    for years in ("30", "31", "32"):
+        workspace.replace("people/wang-fang.yaml", "years: 29", f"years: {years}")
+        build_scan(hits=4)
+        assert _cache_rows() == {"outcome": 5, "derived": 5, "status": 5}  # not 6, 7, 8
+        workspace.replace("people/wang-fang.yaml", f"years: {years}", "years: 29")
+        build_scan(hits=4)  # the first bytes again: read again, their outcome was forgotten
+    (workspace.curated / "figures/hefei-team-size.yaml").unlink()
+    build_scan(hits=4)
+    assert _cache_rows() == {"outcome": 5, "derived": 5, "status": 5}  # a deleted file's status stays
+    build_scan(hits=4)
+
+
+def test_pruning_waits_until_it_is_worth_it(workspace: Workspace) -> None:
+    cache = open_cache()
+    assert cache is not None and cache.connection is not None
+    try:
+        scan(workspace.curated, cache)
+        with cache.connection:
+            cache.connection.execute("DELETE FROM status")  # every outcome unreferenced, but only 5
+        assert cache.prune() == 0
+        assert _cache_rows()["outcome"] == 5
+    finally:
+        cache.close()
 
 
 @pytest.mark.usefixtures("later")

@@ -268,6 +268,30 @@ def test_outcomes_no_file_has_any_more_are_forgotten(workspace: Workspace, monke
     build_scan(hits=4)
 
 
+def test_a_cache_of_an_older_layout_is_made_again(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older aijobs's cache (its mark, no layout number, tables keyed another way) is emptied, then used."""
+    monkeypatch.setenv("AIJOBS_CACHE_DIR", str(tmp_path / "cache"))
+    path = cache_file()
+    path.parent.mkdir(mode=0o700)
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"PRAGMA application_id = {aijobs.cache.APPLICATION_ID}")
+        connection.execute("CREATE TABLE outcome (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID")
+        connection.execute("INSERT INTO outcome VALUES (x'00', x'00')")
+    path.chmod(0o600)
+    assert run("validate", "curated").code == 0
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == aijobs.cache.FORMAT
+        assert connection.execute("SELECT count(*) FROM outcome WHERE key = x'00'").fetchone()[0] == 0
+        layout = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'outcome'").fetchone()[0]
+    assert "WITHOUT ROWID" not in layout
+    assert _cache_rows()["outcome"] == 5
+    cache = open_cache()
+    assert cache is not None and cache.unusable is None
+    cache.close()
+
+
 def test_pruning_waits_until_it_is_worth_it(workspace: Workspace) -> None:
     cache = open_cache()
     assert cache is not None and cache.connection is not None

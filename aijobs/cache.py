@@ -53,7 +53,7 @@ _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "opencc-python-reimplemente
 Status = tuple[int, int, int, int, int]
 """(device, inode, size, modification time ns, change time ns) of a file, never following a link."""
 
-FORMAT = 2
+FORMAT = 3
 """The cache's layout, kept in `PRAGMA user_version`: a cache of another layout (an older
 aijobs's) is emptied and made again, since what it holds can only be a miss anyway."""
 
@@ -65,10 +65,11 @@ _SCHEMA = (
     "CREATE TABLE outcome (key BLOB PRIMARY KEY, value BLOB NOT NULL)",
     "CREATE TABLE derived (key BLOB, name TEXT, value BLOB NOT NULL, PRIMARY KEY (key, name))",
     "CREATE TABLE status (path TEXT PRIMARY KEY, status BLOB NOT NULL, key BLOB NOT NULL) WITHOUT ROWID",
-    # What the last `validate` of a curated folder found (`aijobs.incremental`): its state, and an
-    # index from what records share (a name, an id they point at) to the files that hold it.
+    # What the last `validate` of a curated folder found (`aijobs.incremental`): its state (a large
+    # base, every file's status, written again only now and then, and what changed since over it),
+    # and an index from what records share (a name, an id they point at) to the files that hold it.
     "CREATE TABLE folder_state (place BLOB PRIMARY KEY, generation INTEGER NOT NULL,"
-    " value BLOB NOT NULL, index_rows INTEGER NOT NULL)",
+    " value BLOB NOT NULL, base BLOB NOT NULL, index_rows INTEGER NOT NULL)",
     "CREATE TABLE folder_index (place BLOB, key INTEGER, file INTEGER, PRIMARY KEY (place, key, file)) WITHOUT ROWID",
 )
 
@@ -269,25 +270,27 @@ class RecordCache:
             return 0
         return forgotten
 
-    def folder_state(self, place: bytes) -> tuple[int, Any] | None:
-        """(generation, state) saved for a curated folder by `save_folder_state`, or None.
+    def folder_state(self, place: bytes) -> tuple[int, Any, Any] | None:
+        """(generation, state, base) saved for a curated folder by `save_folder_state`, or None.
 
-        A state saved by other code (another fingerprint) or damaged is None: the caller
-        then checks the folder in full and saves a new one.
+        A state saved by other code (another fingerprint) or damaged, or one that is not over
+        the base saved beside it, is None: the caller then checks the folder in full and saves
+        a new one.
         """
         if self.connection is None:
             return None
         try:
-            query = "SELECT generation, value, index_rows FROM folder_state WHERE place = ?"
+            query = "SELECT generation, value, base, index_rows FROM folder_state WHERE place = ?"
             row = self.connection.execute(query, (place,)).fetchone()
             if row is None:
                 return None
-            generation, value, rows = row
-            value = _unsealed(value, place, fingerprint(), f"{generation} {rows}".encode())
+            generation, value, base, rows = row
+            base = _unsealed(base, place, fingerprint(), b"base")
+            value = _unsealed(value, place, fingerprint(), f"{generation} {rows}".encode(), row[2][:4])
         except (sqlite3.Error, EOFError, ValueError, TypeError):
             return None
         self._index_rows = (place, rows)
-        return int(generation), value
+        return int(generation), value, base
 
     def indexed(self, place: bytes, keys: Iterable[int]) -> set[int]:
         """The files (their numbers) the folder's index holds under any of `keys`.
@@ -317,22 +320,24 @@ class RecordCache:
         place: bytes,
         generation: int | None,
         value: Any,
+        base: Any,
         dropped: Iterable[tuple[int, int]],
         added: Iterable[tuple[int, int]],
     ) -> bool:
-        """Save a folder's state and change its index by (key, file) pairs; whether it was saved.
+        """Save a folder's state over `base` (None: over the base saved already) and change its index
+        by (key, file) pairs; whether it was saved.
 
         `generation` is that of the state this one was made from (`folder_state`), None
         for a state made from scratch, whose index replaces the old one. A state made from
         one that another run has replaced since is not saved: the two runs' changes to the
         index would not add up. Skipped, too, if another run holds the cache too long.
         """
-        if self.connection is None:
+        if self.connection is None or (base is None and generation is None):
             return False
         try:
             with self.connection:
                 self.connection.execute("BEGIN IMMEDIATE")
-                query = "SELECT generation, index_rows FROM folder_state WHERE place = ?"
+                query = "SELECT generation, index_rows, substr(base, 1, 4) FROM folder_state WHERE place = ?"
                 row = self.connection.execute(query, (place,)).fetchone()
                 current = int(row[0]) if row is not None else 0
                 if generation is None:
@@ -358,9 +363,15 @@ class RecordCache:
                     ).rowcount,
                 )
                 after = current + 1
-                sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode())
-                query = "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?)"
-                self.connection.execute(query, (place, after, sealed, rows))
+                if base is None:  # the large part stays as it is: only what changed over it is written
+                    sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode(), row[2])
+                    query = "UPDATE folder_state SET generation = ?, value = ?, index_rows = ? WHERE place = ?"
+                    self.connection.execute(query, (after, sealed, rows, place))
+                else:
+                    sealed_base = _sealed(base, place, fingerprint(), b"base")
+                    sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode(), sealed_base[:4])
+                    query = "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?, ?)"
+                    self.connection.execute(query, (place, after, sealed, sealed_base, rows))
         except (sqlite3.Error, ValueError):
             return False
         return True

@@ -52,7 +52,7 @@ from aijobs.suggest import closest
 MOST_CHANGED = 0.2
 """Beyond this share of changed files (and at least `FEW_CHANGED`), a full check is as quick."""
 FEW_CHANGED = 200
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 PlainProblem = tuple[str, int, int, str, str, str]
 """(path as shown, line, column, message, field, code) of a `Problem`."""
@@ -116,6 +116,10 @@ def packed_statuses(statuses: Iterable[Status | None]) -> array[int]:
         raise ValueError("a status too large to keep") from None
 
 
+OVERLAY_MOST = 2000
+"""Files changed since a state's base was saved before the whole base is saved again."""
+
+
 @dataclass
 class FolderState:
     """A curated folder as its last full or incremental check left it.
@@ -124,7 +128,9 @@ class FolderState:
     read and compared in milliseconds: the paths (joined by NUL), each file's number
     (what the index and the other fields know it by; never reused until a full check),
     its status (five numbers; `UNTRUSTED`: read it again next time) and its content key
-    (`KEY_SIZE` bytes; zeros: not read).
+    (`KEY_SIZE` bytes; zeros: not read). Those are the *base*, saved again only when the
+    files are not the same ones or after `OVERLAY_MOST` edits: in between, a check saves
+    only the new status and key of each file changed since (the *overlay*), and the rest.
     """
 
     paths: str
@@ -140,6 +146,10 @@ class FolderState:
     """Ids the listing could not load (a misnamed or non-regular file)."""
     records: int = 0
     claims: int = 0
+    overlay: dict[int, tuple[tuple[int, ...], bytes]] = field(default_factory=dict)
+    """(status, key) of each file (by position) changed since the base was saved; already applied."""
+    new_base: bool = True
+    """Whether the base must be saved (it changed beyond the overlay, or was never saved)."""
 
     @classmethod
     def of(
@@ -156,31 +166,46 @@ class FolderState:
         key = self.keys[KEY_SIZE * position : KEY_SIZE * (position + 1)]
         return b"" if key == bytes(KEY_SIZE) else bytes(key)
 
-    def plain(self) -> tuple[Any, ...]:
-        return (
+    def changed(self, position: int, status: Status | None, key: bytes) -> None:
+        """The file at `position` (the files being the same) has a new status to trust (or None) and
+        key: its status is set and both go in the overlay (the caller sets `keys`)."""
+        numbers = UNTRUSTED if status is None else status
+        self.statuses[5 * position : 5 * position + 5] = array("q", numbers)
+        self.overlay[position] = (tuple(numbers), key if len(key) == KEY_SIZE else bytes(KEY_SIZE))
+
+    def plain(self) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
+        """(what changes on every check, the base or None when the saved one still holds)."""
+        if len(self.overlay) > OVERLAY_MOST:
+            self.new_base = True
+        if self.new_base:
+            self.overlay = {}
+        top = (
             STATE_VERSION,
-            self.paths,
-            self.numbers.tobytes(),
-            self.statuses.tobytes(),
-            bytes(self.keys),
             self.next_number,
             self.failing,
             self.flagged,
             self.unloadable,
             self.records,
             self.claims,
+            self.overlay,
         )
+        if not self.new_base:
+            return top, None
+        return top, (self.paths, self.numbers.tobytes(), self.statuses.tobytes(), bytes(self.keys))
 
     @classmethod
-    def from_plain(cls, plain: Any) -> FolderState:
-        """The state `plain` made; ValueError for anything else (another version, damage)."""
+    def from_plain(cls, plain: Any, base: Any) -> FolderState:
+        """The state `plain` made over `base`; ValueError for anything else (another version, damage)."""
         try:
-            version, paths, numbers, statuses, keys, next_number, failing, flagged, unloadable, records, claims = plain
+            version, next_number, failing, flagged, unloadable, records, claims, overlay = plain
             if version != STATE_VERSION:
                 raise ValueError("another version")
+            paths, numbers, statuses, keys = base
             if not (isinstance(paths, str) and isinstance(keys, bytes) and isinstance(failing, dict)):
                 raise ValueError("wrong types")
-            state = cls(paths, array("q"), array("q"), keys, int(next_number), failing)
+            if not isinstance(overlay, dict):
+                raise ValueError("wrong types")
+            state = cls(paths, array("q"), array("q"), keys, int(next_number), failing, new_base=False)
             state.numbers.frombytes(numbers)
             state.statuses.frombytes(statuses)
             files = paths.count("\0") + 1 if paths else 0
@@ -189,11 +214,20 @@ class FolderState:
             for number, (problems, attempted) in failing.items():
                 if not isinstance(number, int) or not isinstance(problems, list) or not isinstance(attempted, tuple):
                     raise ValueError("damaged failing entry")
+            if overlay:
+                with_keys = bytearray(keys)
+                for position, (status, key) in overlay.items():
+                    if not (0 <= position < files and len(status) == 5 and len(key) == KEY_SIZE):
+                        raise ValueError("damaged overlay entry")
+                    state.statuses[5 * position : 5 * position + 5] = array("q", status)
+                    with_keys[KEY_SIZE * position : KEY_SIZE * (position + 1)] = key
+                state.keys = bytes(with_keys)
+                state.overlay = dict(overlay)
             state.flagged = [int(number) for number in flagged]
             state.unloadable = [str(record_id) for record_id in unloadable]
             state.records, state.claims = int(records), int(claims)
             return state
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"damaged folder state: {exc}") from None
 
 
@@ -258,7 +292,8 @@ class Increment:
         """The number of each file listed now, in listing order."""
         self.keys = bytearray()
         """The content key of each file listed now (`KEY_SIZE` bytes each), in listing order."""
-        self.statuses: list[Status | None] = []
+        self.statuses = array("q")
+        """The status of each file listed now, packed (see `status_at`), in listing order."""
         self.gone: dict[int, RecordFile] = {}
         """The files listed last time and gone now (their old facts say what they held)."""
         self.facts: dict[int, RecordFacts] = {}
@@ -278,17 +313,15 @@ class Increment:
         position = self.position.get(number)
         return self.listing.file(position) if position is not None else self.gone[number]
 
-    def compare(self, status_of: Callable[[list[str]], list[Status | None]]) -> list[Change]:
+    def compare(self, status_of: Callable[[Listing], array[int]]) -> list[Change]:
         """The files that are new, changed or gone; numbers the new ones."""
         state = self.state
         paths = self.listing.paths
-        self.statuses = statuses = status_of(paths)
-        try:
-            now = array("q", itertools.chain.from_iterable(UNKNOWN if s is None else s for s in statuses))
-        except OverflowError:
-            raise Stale("a status too large to keep") from None
+        self.statuses = now = status_of(self.listing)  # five numbers a file, `UNKNOWN` where none was taken
+        if len(now) != 5 * len(paths):
+            raise Stale("a status for each file was not taken")
         changes: list[Change] = []
-        if "\0".join(paths) == state.paths:  # the usual case: no file added or removed
+        if self.listing.joined_paths == state.paths:  # the usual case: no file added or removed
             self.numbers, self.keys = array("q", state.numbers), bytearray(state.keys)
             if now != state.statuses:
                 step = 5 * 1024  # compared a block at a time, then file by file in a block that differs
@@ -298,7 +331,7 @@ class Increment:
                             if now[5 * position : 5 * position + 5] != state.statuses[5 * position : 5 * position + 5]:
                                 number = state.numbers[position]
                                 file = self.listing.file(position)
-                                changes.append(Change(number, file, statuses[position], state.key(position)))
+                                changes.append(Change(number, file, self.status_at(position), state.key(position)))
             return changes
         known = {path: position for position, path in enumerate(state.path_list())}
         for position, path in enumerate(paths):
@@ -306,11 +339,11 @@ class Increment:
             if old is None:
                 number, key = state.next_number, b""
                 state.next_number += 1
-                changes.append(Change(number, self.listing.file(position), statuses[position]))
+                changes.append(Change(number, self.listing.file(position), self.status_at(position)))
             else:
                 number, key = state.numbers[old], state.key(old)
                 if now[5 * position : 5 * position + 5] != state.statuses[5 * old : 5 * old + 5]:
-                    changes.append(Change(number, self.listing.file(position), statuses[position], key))
+                    changes.append(Change(number, self.listing.file(position), self.status_at(position), key))
             self.numbers.append(number)
             self.keys += key or bytes(KEY_SIZE)
         for path, old in known.items():
@@ -318,6 +351,11 @@ class Increment:
             self.gone[number] = RecordFile("", path, path)
             changes.append(Change(number, None, None, state.key(old)))
         return changes
+
+    def status_at(self, position: int) -> Status | None:
+        """The status of the file at this position of the listing (None if it could not be taken)."""
+        status = tuple(self.statuses[5 * position : 5 * position + 5])
+        return None if status == UNKNOWN else (status[0], status[1], status[2], status[3], status[4])
 
     def key_of(self, number: int) -> bytes:
         position = self.position.get(number)
@@ -424,13 +462,13 @@ def check_incrementally(
     root: Path,
     cache: RecordCache,
     place: bytes,
-    status_of: Callable[[list[str]], list[Status | None]],
+    status_of: Callable[[Listing], array[int]],
     read: Read,
     checked_ns: int,
 ) -> Checked | None:
     """The folder now, checked from its saved state; None when it must be checked in full.
 
-    `status_of(paths)` are the files' statuses (None where one cannot be taken); statuses taken
+    `status_of(listing)` are its files' statuses, in order, packed (`UNKNOWN` where one cannot be taken); statuses taken
     after `checked_ns` are trusted next time only if older than `RACY_SECONDS` then.
     """
     increment = Increment(state, listing, root, cache, place)
@@ -441,7 +479,7 @@ def check_incrementally(
 
 
 def _check(
-    inc: Increment, generation: int, status_of: Callable[[list[str]], list[Status | None]], read: Read, checked_ns: int
+    inc: Increment, generation: int, status_of: Callable[[Listing], array[int]], read: Read, checked_ns: int
 ) -> Checked | None:
     state = inc.state
     changes = inc.compare(status_of)
@@ -474,7 +512,9 @@ def _check(
         before, after = change.before, change.after
         if after is not None:
             position = inc.position[change.number]
-            inc.statuses[position] = change.status
+            inc.statuses[5 * position : 5 * position + 5] = array(
+                "q", UNKNOWN if change.status is None else change.status
+            )
             inc.keys[KEY_SIZE * position : KEY_SIZE * (position + 1)] = change.key or bytes(KEY_SIZE)
             if after.facts is None:
                 state.failing[change.number] = (plain_problems(after.problems), tuple(after.attempted))
@@ -517,17 +557,17 @@ def _check(
     # Saved, unless nothing changed, or another run saved a state since this one was read.
     flagged_now = flagged_files(cross, {facts.shown_as: number for number, facts in inc.facts.items()})
     if changes or flagged_now != state.flagged or sorted(unloadable) != state.unloadable:
-        if "\0".join(inc.listing.paths) == state.paths:  # the same files: only the changed ones' statuses
+        if inc.listing.joined_paths == state.paths:  # the same files: only the changed ones' statuses
             for change in changes:
                 position = inc.position[change.number]
-                kept = settled(change.status, checked_ns)
-                state.statuses[5 * position : 5 * position + 5] = array("q", UNTRUSTED if kept is None else kept)
+                state.changed(position, settled(change.status, checked_ns), change.key)
         else:
-            state.paths = "\0".join(inc.listing.paths)
-            state.statuses = packed_statuses(settled(status, checked_ns) for status in inc.statuses)
+            state.paths = inc.listing.joined_paths
+            state.statuses = packed_statuses(settled(inc.status_at(p), checked_ns) for p in range(len(inc.numbers)))
+            state.new_base = True
         state.numbers, state.keys = inc.numbers, bytes(inc.keys)
         state.flagged, state.unloadable = flagged_now, sorted(unloadable)
-        inc.cache.save_folder_state(inc.place, generation, state.plain(), dropped, added)
+        inc.cache.save_folder_state(inc.place, generation, *state.plain(), dropped, added)
 
     problems = list(inc.listing.problems)
     for saved, _ in state.failing.values():

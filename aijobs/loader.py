@@ -245,6 +245,11 @@ class Listing:
         """The path of every record file, in (type, id) order."""
         return [prefix + name for _, prefix, _, names in self.folders for name in names]
 
+    @cached_property
+    def joined_paths(self) -> str:
+        """`paths` joined by NUL, as a folder's saved state keeps them (`aijobs.incremental`)."""
+        return "\0".join(self.paths)
+
     @property
     def count(self) -> int:
         return sum(len(names) for *_, names in self.folders)

@@ -40,6 +40,7 @@ from aijobs.incremental import (
 )
 from aijobs.loader import AnyId, Derive, FileOutcome, Listing, RecordFile, list_directory, read_record
 from aijobs.problems import Location, Problem
+from aijobs.statuses import Ahead, Packed, Segment, statuses, unpacked
 from aijobs.yamlfile import YamlError, read_curated_status
 
 PARALLEL_FROM = 400
@@ -205,26 +206,16 @@ def _status_key(file: RecordFile, base: str) -> str:
     return f"{os.path.join(base, file.file)}\0{file.shown}"
 
 
-def _status(path: str) -> Status | None:
-    try:
-        return status_of(os.lstat(path))
-    except OSError:
-        return None
+def _segments(listing: Listing) -> list[Segment]:
+    """The listing's files as `aijobs.statuses` takes them: (folder, names) of each record folder."""
+    return [(prefix[: -len(os.sep)], names) for _, prefix, _, names in listing.folders]
 
 
-def _statuses(paths: list[str]) -> list[Status | None]:
-    """The status of each file (None where it cannot be taken): `_status` of each, in one loop."""
-    lstat = os.lstat
-    statuses: list[Status | None] = []
-    append = statuses.append
-    for path in paths:
-        try:
-            info = lstat(path)
-        except OSError:
-            append(None)
-            continue
-        append((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
-    return statuses
+def _statuses(listing: Listing, workers: int = 1) -> list[Status | None]:
+    """The status of each file of `listing`, in order (None where one cannot be taken), as
+    `aijobs.cache.status_of` gives it: taken folder by folder, on two processes for a large folder
+    (`aijobs.statuses`)."""
+    return unpacked(statuses(_segments(listing), workers))
 
 
 def scan(
@@ -241,18 +232,34 @@ def scan(
     something more of each valid record, cached beside its outcome and passed in
     `outcome.derived`. Never raises for bad data: every problem is in the result.
     """
-    listing = list_directory(root)
-    result = ScanResult(problems=list(listing.problems), files=listing.count)
-    if cache is not None and cache.unusable:
-        result.cache_note = cache.unusable
     count = workers if workers is not None else workers_wanted()
     # `validate` (no rows, no sink) saves the folder's state, and checks only what changed since.
-    # A record folder that could not be read makes every id unloadable: rare, and checked in full.
-    place = None
+    # The state is read first, so the files' statuses are being taken while the folder is listed.
+    place = saved = ahead = None
+    started = time_ns()  # before any status is taken: a file changed after this has a new status
     if cache is not None and cache.connection is not None and derive is None and sink is None:
-        place = None if isinstance(listing.unloadable, AnyId) else place_of(root)
-        if place is not None and _increment(result, listing, root, cache, place, count, progress):
+        place = place_of(root)
+        saved = _saved_state(cache, place)
+        ahead = Ahead(saved[1].paths, count) if saved is not None else None
+    try:
+        listing = list_directory(root)
+        result = ScanResult(problems=list(listing.problems), files=listing.count)
+        if cache is not None and cache.unusable:
+            result.cache_note = cache.unusable
+        # A record folder that could not be read makes every id unloadable: rare, and checked in full.
+        if isinstance(listing.unloadable, AnyId):
+            place = None
+        if (
+            cache is not None
+            and place is not None
+            and saved is not None
+            and ahead is not None
+            and _increment(result, listing, root, cache, place, saved, ahead, started, count, progress)
+        ):
             return _finish(result, root)
+    finally:
+        if ahead is not None:
+            ahead.close()
     listed_unloadable = sorted(listing.unloadable) if place is not None else []
     unloadable = listing.unloadable  # may stand for every id (a record folder that could not be read)
     derived_name = f"{derive.__module__}.{derive.__qualname__}" if derive is not None else None
@@ -267,16 +274,17 @@ def scan(
     kept_keys: list[bytes] = []
     if cache is not None:
         known = cache.known_keys()
+        now = _statuses(listing, count) if known else []
         for index, file in enumerate(listing.files if known else ()):
             entry = known.get(_status_key(file, base))
             if entry is None:
                 continue
-            status = _status(file.file)
+            status = now[index]
             if status is not None and tuple(entry[0]) == status:
                 keys[index] = entry[1]
                 if place is not None:
                     known_statuses[index] = status
-        del known
+        del known, now
     misses = [file for index, file in enumerate(listing.files) if index not in keys]
     keyed = sorted(keys)
     fetched = 0  # how many of `keyed` have been asked of the cache
@@ -365,8 +373,19 @@ def scan(
             return _finish(result, root)
         state.next_number, state.failing, state.flagged = len(listing.files), failing, flagged_files(cross, shown)
         state.unloadable, state.records, state.claims = listed_unloadable, result.records, result.claims
-        cache.save_folder_state(place, None, state.plain(), (), index_rows(facts, numbers))
+        cache.save_folder_state(place, None, *state.plain(), (), index_rows(facts, numbers))
     return _finish(result, root)
+
+
+def _saved_state(cache: RecordCache, place: bytes) -> tuple[int, FolderState] | None:
+    """(generation, state) the last check saved for the folder at `place`; None if none can be used."""
+    saved = cache.folder_state(place)
+    if saved is None:
+        return None
+    try:
+        return saved[0], FolderState.from_plain(saved[1], saved[2])
+    except ValueError:
+        return None
 
 
 def _increment(
@@ -375,18 +394,16 @@ def _increment(
     root: Path,
     cache: RecordCache,
     place: bytes,
+    saved: tuple[int, FolderState],
+    ahead: Ahead,
+    checked: int,
     count: int,
     progress: Progress | None,
 ) -> bool:
-    """Check the folder from its saved state (`aijobs.incremental`) into `result`; False if it cannot be."""
-    saved = cache.folder_state(place)
-    if saved is None:
-        return False
-    try:
-        state = FolderState.from_plain(saved[1])
-    except ValueError:
-        return False
+    """Check the folder from its saved state (`aijobs.incremental`) into `result`; False if it cannot be.
 
+    `checked` is when the run began: before `ahead` started taking statuses."""
+    generation, state = saved
     base = os.getcwd()
 
     def read(files: list[tuple[RecordFile, Status | None]]) -> Iterator[tuple[bytes | None, FileOutcome]]:
@@ -407,8 +424,10 @@ def _increment(
                 pool.shutdown(cancel_futures=True)
         cache.put(to_save, statuses, None, checked)
 
-    checked = time_ns()
-    done = check_incrementally(state, saved[0], listing, root, cache, place, _statuses, read, checked)
+    def status_of(listing: Listing) -> Packed[int]:
+        return ahead.statuses(_segments(listing), listing.joined_paths, count)
+
+    done = check_incrementally(state, generation, listing, root, cache, place, status_of, read, checked)
     if done is None:
         return False
     result.problems, result.records, result.claims, read_count, result.rechecked = done

@@ -35,7 +35,7 @@ import aijobs.scan
 from aijobs.cache import FILE_NAME, RecordCache, _sealed, open_cache, status_of
 from aijobs.cli import app
 from aijobs.kb import validate
-from aijobs.loader import FileOutcome, RecordFile
+from aijobs.loader import FileOutcome, Listing, RecordFile
 from aijobs.problems import Problem, format_problems
 from aijobs.scan import scan
 from aijobs.tools.synthetic import generate
@@ -360,14 +360,17 @@ def _coarse_status(monkeypatch: pytest.MonkeyPatch) -> None:
     """Statuses as a file system with coarse timestamps gives them: two changes within one tick
     leave the same times (here: the change time is the restored modification time)."""
 
-    def status(path: Path) -> aijobs.cache.Status | None:
+    def status(path: str) -> aijobs.cache.Status | None:
         try:
             info = os.lstat(path)
         except OSError:
             return None
         return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_mtime_ns)
 
-    monkeypatch.setattr(aijobs.scan, "_status", status)
+    def statuses(listing: Listing, workers: int = 1) -> list[aijobs.cache.Status | None]:
+        return [status(path) for path in listing.paths]
+
+    monkeypatch.setattr(aijobs.scan, "_statuses", statuses)
 
 
 def _scan_problems(root: Path) -> list[Problem]:

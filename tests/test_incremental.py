@@ -25,8 +25,10 @@ from typing import Any
 import pytest
 import yaml
 
+import aijobs.cache
 import aijobs.incremental
 import aijobs.scan
+import aijobs.statuses
 from aijobs.cache import FILE_NAME, open_cache
 from aijobs.kb import validate
 from aijobs.scan import ScanResult, scan
@@ -309,6 +311,8 @@ def _execute(statement: str) -> None:
         "UPDATE folder_state SET value = substr(value, 1, length(value) - 9)",
         "UPDATE folder_state SET generation = generation + 1",  # sealed with its generation
         "UPDATE folder_state SET index_rows = index_rows - 1",  # ... and its index's size
+        "UPDATE folder_state SET base = substr(base, 1, length(base) - 9)",
+        "UPDATE folder_state SET base = x'00ff00ff'",
         "DELETE FROM folder_index WHERE key % 3 = 0",  # the index lost rows: counted
         "INSERT INTO folder_index SELECT place, key + 1, file FROM folder_index",
         "DELETE FROM folder_state",
@@ -335,8 +339,51 @@ def test_a_state_older_than_another_runs_is_not_saved(folder: Folder) -> None:
     assert saved is not None
     copy(folder, random.Random(3))
     assert_same_as_full(folder.root)  # saves generation + 1
-    assert not cache.save_folder_state(aijobs.incremental.place_of(folder.root), saved[0], saved[1], (), ())
+    assert not cache.save_folder_state(aijobs.incremental.place_of(folder.root), saved[0], saved[1], None, (), ())
     cache.close()
+    assert_same_as_full(folder.root)
+
+
+def _saved_row() -> tuple[bytes, bytes]:
+    with sqlite3.connect(Path(os.environ["AIJOBS_CACHE_DIR"]) / FILE_NAME) as connection:
+        value, base = connection.execute("SELECT value, base FROM folder_state").fetchone()
+    connection.close()
+    return bytes(value), bytes(base)
+
+
+def test_an_edit_saves_only_what_changed_over_the_base(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The base (every file's status) is written by a full check; an edit adds only its own to the overlay,
+    until `OVERLAY_MOST` of them, or until a file comes or goes."""
+    assert_same_as_full(folder.root, incremental=False)
+    _, base = _saved_row()
+    path = folder.root / "people" / "chen-xiaoyu.yaml"
+    for edit in range(3):
+        folder.write(path, path.read_bytes() + f"# edit {edit}\n".encode())
+        assert_same_as_full(folder.root)
+        assert _saved_row()[1] == base
+    with monkeypatch.context() as patched:
+        patched.setattr(aijobs.incremental, "OVERLAY_MOST", 1)
+        other = folder.root / "people" / "ecommerce-worker-turned-ai-developer.yaml"
+        folder.write(other, other.read_bytes() + b"# edited\n")
+        assert_same_as_full(folder.root)
+        assert _saved_row()[1] != base  # two files in the overlay: the base is saved again
+    _, base = _saved_row()
+    copy(folder, random.Random(4))  # a new file: the files are not the same ones
+    assert_same_as_full(folder.root)
+    assert _saved_row()[1] != base
+
+
+def test_a_state_over_another_base_means_a_full_check(folder: Folder) -> None:
+    """What changed over one base, put over another (an older one, here), is not believed."""
+    assert_same_as_full(folder.root, incremental=False)
+    _, old_base = _saved_row()
+    copy(folder, random.Random(5))
+    assert_same_as_full(folder.root)
+    assert _saved_row()[1] != old_base
+    with sqlite3.connect(Path(os.environ["AIJOBS_CACHE_DIR"]) / FILE_NAME) as connection:
+        connection.execute("UPDATE folder_state SET base = ?", (old_base,))
+    connection.close()
+    assert_same_as_full(folder.root, incremental=False)
     assert_same_as_full(folder.root)
 
 
@@ -360,8 +407,80 @@ def test_another_working_folder_is_another_state(folder: Folder, tmp_path: Path)
     assert_same_as_full(folder.root)
 
 
-def test_statuses_in_one_loop_are_the_statuses(folder: Folder) -> None:
-    """`_statuses` (the incremental path's loop) takes exactly what `_status` (the cache's) takes."""
-    paths = [str(path) for path in folder.files()[:5]] + ["curated/people/no-such-file.yaml"]
-    assert aijobs.scan._statuses(paths) == [aijobs.scan._status(path) for path in paths]
-    assert aijobs.scan._statuses(paths)[-1] is None
+def _segments(folder: Folder) -> list[tuple[str, list[str]]]:
+    """The record folders' files as `aijobs.statuses` takes them, and a name that is not there."""
+    segments = [(str(folder.root / name), sorted(p.name for p in folder.files(name))) for name in ("people", "sources")]
+    segments[0][1].append("no-such-file.yaml")
+    return segments
+
+
+def _status(path: str) -> aijobs.cache.Status | None:
+    try:
+        return aijobs.cache.status_of(os.lstat(path))
+    except OSError:
+        return None
+
+
+def _one_by_one(segments: list[tuple[str, list[str]]]) -> list[aijobs.cache.Status | None]:
+    return [_status(os.path.join(path, name)) for path, names in segments for name in names]
+
+
+def test_statuses_by_folder_are_the_statuses(folder: Folder) -> None:
+    """Statuses taken folder by folder are exactly what the cache's `status_of` gives of each path's lstat."""
+    segments = _segments(folder)
+    taken = aijobs.statuses.unpacked(aijobs.statuses.statuses(segments))
+    assert taken == _one_by_one(segments)
+    assert taken[len(segments[0][1]) - 1] is None
+    assert all(status is not None for status in taken[len(segments[0][1]) :])
+
+
+def test_statuses_on_two_processes_are_the_statuses(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half of them from a forked child (split inside a folder, or between two), in the same order."""
+    segments = _segments(folder)
+    monkeypatch.setattr(aijobs.statuses, "SPLIT_FROM", 1)
+    forked: list[int] = []
+    fork = os.fork
+
+    def counted() -> int:
+        child = fork()
+        if child:
+            forked.append(child)
+        return child
+
+    monkeypatch.setattr(os, "fork", counted)
+    assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=2)) == _one_by_one(segments)
+    assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments[:1] * 3, workers=2)) == _one_by_one(
+        segments[:1] * 3
+    )
+    assert len(forked) == 2
+    assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=1)) == _one_by_one(segments)
+    assert len(forked) == 2  # one worker: no child
+
+
+def test_a_child_that_fails_means_the_parent_takes_the_statuses(
+    folder: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    segments = _segments(folder)
+    monkeypatch.setattr(aijobs.statuses, "SPLIT_FROM", 1)
+
+    def no_fork() -> int:
+        raise OSError("cannot fork")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fork", no_fork)
+        assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=2)) == _one_by_one(segments)
+    # A child that sends what it should not (here: one status too few) is not believed.
+    take = aijobs.statuses._take
+    parent = os.getpid()
+    monkeypatch.setattr(aijobs.statuses, "_take", lambda s: take(s)[: -1 if os.getpid() != parent else None])
+    assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=2)) == _one_by_one(segments)
+
+
+def test_a_folder_replaced_by_a_link_gives_no_statuses(folder: Folder, tmp_path: Path) -> None:
+    """Its files are then read again (and the safe read refuses them), never looked up through the link."""
+    people = folder.root / "people"
+    elsewhere = tmp_path / "elsewhere"
+    people.rename(elsewhere)
+    people.symlink_to(elsewhere, target_is_directory=True)
+    names = sorted(path.name for path in elsewhere.glob("*.yaml"))
+    assert aijobs.statuses.unpacked(aijobs.statuses.folder_statuses(str(people), names)) == [None] * len(names)

@@ -1,0 +1,223 @@
+"""Taking the statuses of every record file at once, as a check after an edit must.
+
+A status (`aijobs.cache.Status`) is what `lstat` says of a file; the incremental check
+(`aijobs.incremental`) compares every file's with the one saved, so after a one-file
+edit of a large folder this is most of its work (190,001 system calls at 1000x). Each
+record folder is opened once and its files are looked up by name in it (one name to
+resolve, not a whole path), and when there are many files and more than one core, a
+forked process takes part of them and sends them back packed: system calls do not
+share the interpreter lock with threads well, but two processes run them side by side.
+`Ahead` starts that child before the folder is even listed, on the files it had last
+time (almost always the files it has now), so the listing and the statuses overlap.
+A child that fails in any way only means the parent takes its part itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+
+from aijobs.cache import Status
+
+SPLIT_FROM = 20_000
+"""Files from which a second process is worth forking for half of them."""
+PARENT_SHARE = 0.25
+"""The share of the files an `Ahead` parent takes itself: it lists the folder meanwhile."""
+NONE = (-2, -2, -2, -2, -2)
+"""How a child sends a status it could not take."""
+
+Segment = tuple[str, Sequence[str]]
+"""(a record folder's path, the names of files in it)."""
+
+
+Packed = array  # array("q") of five numbers per file
+"""Statuses packed as an array of five numbers each, `NONE` where one could not be taken."""
+
+
+def folder_statuses(folder: str, names: Sequence[str]) -> Packed[int]:
+    """The status of each of `names` in `folder`, packed, without following links.
+
+    The folder itself is opened without following a link: a folder replaced by a link since it
+    was listed gives no statuses (`NONE` for each), so its files are read again, and refused.
+    A status whose numbers do not fit in 64 bits is `NONE` too: that file is read every time.
+    """
+    taken = array("q")
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        taken.extend(NONE * len(names))
+        return taken
+    extend = taken.extend
+    stat = os.stat
+    try:
+        for name in names:
+            try:
+                info = stat(name, dir_fd=descriptor, follow_symlinks=False)
+                extend((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+            except (OSError, OverflowError):
+                del taken[len(taken) - len(taken) % 5 :]  # a status that did not fit: none of it
+                extend(NONE)
+    finally:
+        os.close(descriptor)
+    return taken
+
+
+def unpacked(packed: Packed[int]) -> list[Status | None]:
+    """Packed statuses as a list (None where one could not be taken)."""
+    numbers = iter(packed)  # five at a time (a packed array holds five numbers per file)
+    fives = zip(numbers, numbers, numbers, numbers, numbers, strict=False)
+    return [None if status == NONE else status for status in fives]
+
+
+def _take(segments: Sequence[Segment]) -> Packed[int]:
+    taken = array("q")
+    for folder, names in segments:
+        taken += folder_statuses(folder, names)
+    return taken
+
+
+def _halves(segments: Sequence[Segment], first: int) -> tuple[list[Segment], list[Segment]]:
+    """The segments split after their first `first` files."""
+    before: list[Segment] = []
+    after: list[Segment] = []
+    for folder, names in segments:
+        if first >= len(names):
+            before.append((folder, names))
+        elif first <= 0:
+            after.append((folder, names))
+        else:
+            before.append((folder, names[:first]))
+            after.append((folder, names[first:]))
+        first -= len(names)
+    return before, after
+
+
+def _segments_of(paths: Iterable[str]) -> list[Segment]:
+    """Paths grouped into segments by their folder, in order."""
+    segments: list[tuple[str, list[str]]] = []
+    for path in paths:
+        folder, _, name = path.rpartition(os.sep)
+        if segments and segments[-1][0] == folder:
+            segments[-1][1].append(name)
+        else:
+            segments.append((folder, [name]))
+    return list(segments)
+
+
+def _can_fork(workers: int) -> bool:
+    """A fork is worth it and safe: another core, and no other thread (one holding a lock would hang the child)."""
+    return workers >= 2 and hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _fork(work: Callable[[], Packed[int]]) -> tuple[int, int] | None:
+    """(its process id, the pipe to read) of a child sending what `work` takes; None if it cannot start."""
+    reading, writing = os.pipe()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(reading)
+        os.close(writing)
+        return None
+    if child == 0:  # the child: take them, write them packed, and leave without running any cleanup
+        code = 1
+        try:
+            os.close(reading)
+            view = memoryview(work().tobytes())
+            while view:
+                view = view[os.write(writing, view) :]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writing)
+    return child, reading
+
+
+def _cancel(child: int, reading: int) -> None:
+    """Stop a child that is no longer needed, and reap it."""
+    os.close(reading)
+    with contextlib.suppress(OSError):
+        os.kill(child, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(child, 0)
+
+
+def _collect(child: int, reading: int, count: int) -> Packed[int] | None:
+    """The `count` statuses the child sends; None if it fails (the caller takes them itself)."""
+    chunks = []
+    try:
+        while chunk := os.read(reading, 1 << 20):
+            chunks.append(chunk)
+    except BaseException:  # interrupted: the child is not needed any more
+        _cancel(child, reading)
+        raise
+    os.close(reading)
+    _, code = os.waitpid(child, 0)
+    data = b"".join(chunks)
+    if os.waitstatus_to_exitcode(code) != 0 or len(data) != 5 * 8 * count:
+        return None
+    packed = array("q")
+    packed.frombytes(data)
+    return packed
+
+
+def _taking(segments: Sequence[Segment], child: tuple[int, int]) -> Packed[int]:
+    """`_take(segments)` while `child` takes others; the child is stopped if this is interrupted."""
+    try:
+        return _take(segments)
+    except BaseException:
+        _cancel(*child)
+        raise
+
+
+def statuses(segments: Sequence[Segment], workers: int = 1) -> Packed[int]:
+    """The status of every file of every segment, in order, packed; on two processes when `workers` > 1 and
+    there are at least `SPLIT_FROM` files (and this process has one thread: a fork is safe)."""
+    count = sum(len(names) for _, names in segments)
+    if count < SPLIT_FROM or not _can_fork(workers):
+        return _take(segments)
+    first, second = _halves(segments, count // 2)
+    started = _fork(lambda: _take(second))
+    if started is None:
+        return _take(segments)
+    mine = _taking(first, started)
+    theirs = _collect(*started, count - count // 2)
+    return mine + (theirs if theirs is not None else _take(second))
+
+
+class Ahead:
+    """The statuses of the files a folder had last time (`paths`, joined by NUL), taken ahead.
+
+    A child starts on all but the first `PARENT_SHARE` of them at once; `statuses` then
+    takes the rest and collects the child's, if the folder still holds exactly those
+    files, and takes every status itself otherwise. `close` stops a child not collected.
+    """
+
+    def __init__(self, paths: str, workers: int) -> None:
+        self.paths = paths
+        self.count = paths.count("\0") + 1 if paths else 0
+        self.first = int(self.count * PARENT_SHARE)
+        self.started: tuple[int, int] | None = None
+        if self.count >= SPLIT_FROM and _can_fork(workers):
+            first = self.first
+            self.started = _fork(lambda: _take(_segments_of(paths.split("\0")[first:])))
+
+    def statuses(self, segments: Sequence[Segment], paths: str, workers: int) -> Packed[int]:
+        """The status of every file of `segments` (whose paths, joined by NUL, are `paths`), in order, packed."""
+        started, self.started = self.started, None
+        if started is None or paths != self.paths:
+            if started is not None:
+                _cancel(*started)
+            return statuses(segments, workers)
+        first, rest = _halves(segments, self.first)
+        mine = _taking(first, started)
+        theirs = _collect(*started, self.count - self.first)
+        return mine + (theirs if theirs is not None else _take(rest))
+
+    def close(self) -> None:
+        started, self.started = self.started, None
+        if started is not None:
+            _cancel(*started)

@@ -40,7 +40,7 @@ from aijobs.incremental import (
 )
 from aijobs.loader import AnyId, Derive, FileOutcome, Listing, RecordFile, list_directory, read_record
 from aijobs.problems import Location, Problem
-from aijobs.statuses import Ahead, Packed, Segment, statuses, unpacked
+from aijobs.statuses import NONE, Ahead, Packed, Segment, statuses, unpacked
 from aijobs.yamlfile import YamlError, read_curated_status
 
 PARALLEL_FROM = 400
@@ -242,7 +242,7 @@ def scan(
         saved = _saved_state(cache, place)
         ahead = Ahead(saved[1].paths, count) if saved is not None else None
     try:
-        listing = list_directory(root)
+        listing, taken = _listed(root, ahead, count)
         result = ScanResult(problems=list(listing.problems), files=listing.count)
         if cache is not None and cache.unusable:
             result.cache_note = cache.unusable
@@ -253,8 +253,8 @@ def scan(
             cache is not None
             and place is not None
             and saved is not None
-            and ahead is not None
-            and _increment(result, listing, root, cache, place, saved, ahead, started, count, progress)
+            and taken is not None
+            and _increment(result, listing, root, cache, place, saved, taken, started, count, progress)
         ):
             return _finish(result, root)
     finally:
@@ -377,6 +377,23 @@ def scan(
     return _finish(result, root)
 
 
+def _listed(root: Path, ahead: Ahead | None, count: int) -> tuple[Listing, Packed[int] | None]:
+    """The folder's listing, and with `ahead` (an incremental check to come) every file's status.
+
+    Then the record files are listed by name (`list_directory(unchecked=True)`) and their
+    statuses show that each is a regular file; if one is not (or is gone, or has no
+    status), the folder is listed again in full, and the statuses taken again.
+    """
+    if ahead is None:
+        return list_directory(root), None
+    listing = list_directory(root, unchecked=True)
+    taken = ahead.statuses(_segments(listing), listing.joined_paths, count)
+    if NONE[0] not in taken:
+        return listing, taken
+    listing = list_directory(root)
+    return listing, statuses(_segments(listing), count)
+
+
 def _saved_state(cache: RecordCache, place: bytes) -> tuple[int, FolderState] | None:
     """(generation, state) the last check saved for the folder at `place`; None if none can be used."""
     saved = cache.folder_state(place)
@@ -395,14 +412,15 @@ def _increment(
     cache: RecordCache,
     place: bytes,
     saved: tuple[int, FolderState],
-    ahead: Ahead,
+    taken: Packed[int],
     checked: int,
     count: int,
     progress: Progress | None,
 ) -> bool:
     """Check the folder from its saved state (`aijobs.incremental`) into `result`; False if it cannot be.
 
-    `checked` is when the run began: before `ahead` started taking statuses."""
+    `taken` are the listed files' statuses (`_listed`); `checked` is when the run began, before
+    they were taken."""
     generation, state = saved
     base = os.getcwd()
 
@@ -424,8 +442,8 @@ def _increment(
                 pool.shutdown(cancel_futures=True)
         cache.put(to_save, statuses, None, checked)
 
-    def status_of(listing: Listing) -> Packed[int]:
-        return ahead.statuses(_segments(listing), listing.joined_paths, count)
+    def status_of(_listing: Listing) -> Packed[int]:
+        return taken
 
     done = check_incrementally(state, generation, listing, root, cache, place, status_of, read, checked)
     if done is None:

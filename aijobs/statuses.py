@@ -20,6 +20,7 @@ import signal
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
+from stat import S_ISREG
 
 from aijobs.cache import Status
 
@@ -43,7 +44,8 @@ def folder_statuses(folder: str, names: Sequence[str]) -> Packed[int]:
 
     The folder itself is opened without following a link: a folder replaced by a link since it
     was listed gives no statuses (`NONE` for each), so its files are read again, and refused.
-    A status whose numbers do not fit in 64 bits is `NONE` too: that file is read every time.
+    A status whose numbers do not fit in 64 bits is `NONE` too (that file is read every time),
+    and so is that of anything but a regular file: a record file is one.
     """
     taken = array("q")
     try:
@@ -57,6 +59,9 @@ def folder_statuses(folder: str, names: Sequence[str]) -> Packed[int]:
         for name in names:
             try:
                 info = stat(name, dir_fd=descriptor, follow_symlinks=False)
+                if not S_ISREG(info.st_mode):
+                    extend(NONE)
+                    continue
                 extend((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
             except (OSError, OverflowError):
                 del taken[len(taken) - len(taken) % 5 :]  # a status that did not fit: none of it

@@ -27,6 +27,7 @@ import yaml
 
 import aijobs.cache
 import aijobs.incremental
+import aijobs.loader
 import aijobs.scan
 import aijobs.statuses
 from aijobs.cache import FILE_NAME, open_cache
@@ -290,6 +291,31 @@ def test_a_record_file_that_is_not_a_file(folder: Folder) -> None:
     assert {p.code for p in assert_same_as_full(folder.root).problems} == {"layout"}
     path.rmdir()
     assert {p.code for p in assert_same_as_full(folder.root).problems} == {"dangling-reference"}
+
+
+@pytest.mark.parametrize("kind", ["link", "folder", "fifo", "link to a folder"])
+def test_a_yaml_name_that_is_not_a_regular_file(folder: Folder, tmp_path: Path, kind: str) -> None:
+    """After an edit the folder is listed by name alone (`list_directory(unchecked=True)`): a `.yaml`
+    name that is not a regular file shows in its status, and the folder is listed again in full,
+    so the report is a full check's, the entry is never opened, and a later check is incremental."""
+    assert_same_as_full(folder.root, incremental=False)
+    outside = tmp_path / "outside.yaml"
+    outside.write_bytes((folder.root / "people" / "chen-xiaoyu.yaml").read_bytes())
+    (tmp_path / "outside-folder").mkdir()
+    strange = folder.root / "people" / "strange.yaml"
+    if kind == "link":
+        strange.symlink_to(outside)
+    elif kind == "folder":
+        strange.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(strange)
+    else:
+        strange.symlink_to(tmp_path / "outside-folder", target_is_directory=True)
+    listing = aijobs.loader.list_directory(folder.root, unchecked=True)
+    assert "strange.yaml" in listing.folders[[f for f, *_ in listing.folders].index("people")][3]
+    result = assert_same_as_full(folder.root)  # a fifo opened would hang here
+    assert [p.location.path for p in result.problems if "strange" in p.location.path]
+    assert_same_as_full(folder.root)
 
 
 def test_an_id_taken_by_a_record_of_another_type(folder: Folder) -> None:

@@ -44,7 +44,7 @@ from typing import Any
 from aijobs.cache import RACY_SECONDS, RecordCache, Status
 from aijobs.checks import Context, check_part_of_cycles, check_records
 from aijobs.facts import RecordFacts, name_key
-from aijobs.loader import EXTENSION, FileOutcome, Listing, RecordFile, folder_prefix
+from aijobs.loader import EXTENSION, FileOutcome, FolderStatus, Listing, RecordFile, folder_prefix
 from aijobs.problems import Location, Problem
 from aijobs.records import TYPE_BY_FOLDER
 from aijobs.suggest import closest
@@ -52,7 +52,7 @@ from aijobs.suggest import closest
 MOST_CHANGED = 0.2
 """Beyond this share of changed files (and at least `FEW_CHANGED`), a full check is as quick."""
 FEW_CHANGED = 200
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 PlainProblem = tuple[str, int, int, str, str, str]
 """(path as shown, line, column, message, field, code) of a `Problem`."""
@@ -150,6 +150,27 @@ class FolderState:
     """(status, key) of each file (by position) changed since the base was saved; already applied."""
     new_base: bool = True
     """Whether the base must be saved (it changed beyond the overlay, or was never saved)."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Of each record folder that held only record files: its files' names joined by NUL (in the base)."""
+    folder_statuses: dict[str, FolderStatus] = field(default_factory=dict)
+    """The settled status of each folder of `names` (see `settled_folders`): while a folder's status
+    is the same, so are its names, and `list_directory(known=...)` does not list it again."""
+
+    def known(self) -> dict[str, tuple[FolderStatus, str]]:
+        """What `list_directory(known=...)` takes: (status, names) of the folders with both."""
+        names = self.names
+        return {folder: (status, names[folder]) for folder, status in self.folder_statuses.items() if folder in names}
+
+    def list_folders(self, listing: Listing, settled: dict[str, FolderStatus], files_changed: bool) -> bool:
+        """Keep the listing's folders (their names too, if `files_changed`); whether anything changed."""
+        if files_changed:
+            self.names = {
+                folder: "\0".join(names) for folder, _, _, names in listing.folders if folder in listing.folder_statuses
+            }
+        kept = {folder: status for folder, status in settled.items() if folder in self.names}
+        changed = kept != self.folder_statuses
+        self.folder_statuses = kept
+        return changed or files_changed
 
     @classmethod
     def of(
@@ -188,21 +209,27 @@ class FolderState:
             self.records,
             self.claims,
             self.overlay,
+            self.folder_statuses,
         )
         if not self.new_base:
             return top, None
-        return top, (self.paths, self.numbers.tobytes(), self.statuses.tobytes(), bytes(self.keys))
+        base = (self.paths, self.numbers.tobytes(), self.statuses.tobytes(), bytes(self.keys), self.names)
+        return top, base
 
     @classmethod
     def from_plain(cls, plain: Any, base: Any) -> FolderState:
         """The state `plain` made over `base`; ValueError for anything else (another version, damage)."""
         try:
-            version, next_number, failing, flagged, unloadable, records, claims, overlay = plain
+            version, next_number, failing, flagged, unloadable, records, claims, overlay, folder_statuses = plain
             if version != STATE_VERSION:
                 raise ValueError("another version")
-            paths, numbers, statuses, keys = base
+            paths, numbers, statuses, keys, names = base
             if not (isinstance(paths, str) and isinstance(keys, bytes) and isinstance(failing, dict)):
                 raise ValueError("wrong types")
+            if not all(isinstance(folder, str) and isinstance(joined, str) for folder, joined in names.items()):
+                raise ValueError("damaged names")
+            if not all(isinstance(folder, str) and len(status) == 5 for folder, status in folder_statuses.items()):
+                raise ValueError("damaged folder statuses")
             if not isinstance(overlay, dict):
                 raise ValueError("wrong types")
             state = cls(paths, array("q"), array("q"), keys, int(next_number), failing, new_base=False)
@@ -223,12 +250,24 @@ class FolderState:
                     with_keys[KEY_SIZE * position : KEY_SIZE * (position + 1)] = key
                 state.keys = bytes(with_keys)
                 state.overlay = dict(overlay)
+            state.names = dict(names)
+            state.folder_statuses = {folder: tuple(status) for folder, status in folder_statuses.items()}
             state.flagged = [int(number) for number in flagged]
             state.unloadable = [str(record_id) for record_id in unloadable]
             state.records, state.claims = int(records), int(claims)
             return state
         except (TypeError, ValueError, OverflowError) as exc:
             raise ValueError(f"damaged folder state: {exc}") from None
+
+
+def settled_folders(listing: Listing, checked_ns: int) -> dict[str, FolderStatus]:
+    """The status of each record folder of `listing` that held only record files and had not changed
+    for `RACY_SECONDS` at `checked_ns`: those a later listing may take as they are (`FolderState.listed`)."""
+    return {
+        folder: status
+        for folder, status in listing.folder_statuses.items()
+        if max(status[3], status[4]) < checked_ns - RACY_SECONDS * 1e9
+    }
 
 
 def plain_problems(problems: Iterable[Problem]) -> list[PlainProblem]:
@@ -304,11 +343,6 @@ class Increment:
         """Each file's position in the listing, by number."""
         return {number: position for position, number in enumerate(self.numbers)}
 
-    @cached_property
-    def number(self) -> dict[str, int]:
-        """Each file's number, by path."""
-        return dict(zip(self.listing.paths, self.numbers, strict=True))
-
     def file(self, number: int) -> RecordFile:
         position = self.position.get(number)
         return self.listing.file(position) if position is not None else self.gone[number]
@@ -316,9 +350,9 @@ class Increment:
     def compare(self, status_of: Callable[[Listing], array[int]]) -> list[Change]:
         """The files that are new, changed or gone; numbers the new ones."""
         state = self.state
-        paths = self.listing.paths
+        count = self.listing.count
         self.statuses = now = status_of(self.listing)  # five numbers a file, `UNKNOWN` where none was taken
-        if len(now) != 5 * len(paths):
+        if len(now) != 5 * count:
             raise Stale("a status for each file was not taken")
         changes: list[Change] = []
         if self.listing.joined_paths == state.paths:  # the usual case: no file added or removed
@@ -327,14 +361,14 @@ class Increment:
                 step = 5 * 1024  # compared a block at a time, then file by file in a block that differs
                 for start in range(0, len(now), step):
                     if now[start : start + step] != state.statuses[start : start + step]:
-                        for position in range(start // 5, min(len(paths), (start + step) // 5)):
+                        for position in range(start // 5, min(count, (start + step) // 5)):
                             if now[5 * position : 5 * position + 5] != state.statuses[5 * position : 5 * position + 5]:
                                 number = state.numbers[position]
                                 file = self.listing.file(position)
                                 changes.append(Change(number, file, self.status_at(position), state.key(position)))
             return changes
         known = {path: position for position, path in enumerate(state.path_list())}
-        for position, path in enumerate(paths):
+        for position, path in enumerate(self.listing.paths):
             old = known.pop(path, None)
             if old is None:
                 number, key = state.next_number, b""
@@ -388,8 +422,8 @@ class Increment:
     def same_id(self, record_id: str) -> Iterator[int]:
         """The loaded files with this id (in each record folder), in (type, id) order."""
         for folder in self.kind_order:
-            number = self.number.get(f"{self.prefixes[folder]}{record_id}{EXTENSION}")
-            if number is not None and self.loaded(number):
+            position = self.listing.find(folder, f"{record_id}{EXTENSION}")
+            if position is not None and self.loaded(number := self.numbers[position]):
                 yield number
 
     def kind_of(self, record_id: str) -> str | None:
@@ -556,8 +590,10 @@ def _check(
 
     # Saved, unless nothing changed, or another run saved a state since this one was read.
     flagged_now = flagged_files(cross, {facts.shown_as: number for number, facts in inc.facts.items()})
-    if changes or flagged_now != state.flagged or sorted(unloadable) != state.unloadable:
-        if inc.listing.joined_paths == state.paths:  # the same files: only the changed ones' statuses
+    same_files = inc.listing.joined_paths == state.paths
+    relisted = state.list_folders(inc.listing, settled_folders(inc.listing, checked_ns), not same_files)
+    if changes or relisted or flagged_now != state.flagged or sorted(unloadable) != state.unloadable:
+        if same_files:  # the same files: only the changed ones' statuses
             for change in changes:
                 position = inc.position[change.number]
                 state.changed(position, settled(change.status, checked_ns), change.key)

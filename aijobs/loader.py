@@ -6,6 +6,7 @@ gets five messages, each pointing at ``file:line:column`` and the field to fix.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import stat
@@ -233,6 +234,9 @@ class Listing:
     unchecked: bool = False
     """Whether the files were listed by name alone (`list_directory(..., unchecked=True)`): each is
     a regular file only if its status, taken without following a link, says so."""
+    folder_statuses: dict[str, FolderStatus] = field(default_factory=dict)
+    """The status of each record folder holding nothing but record files, taken before it was listed
+    (what `list_directory(known=...)` compares next time)."""
 
     @cached_property
     def files(self) -> list[RecordFile]:
@@ -251,7 +255,18 @@ class Listing:
     @cached_property
     def joined_paths(self) -> str:
         """`paths` joined by NUL, as a folder's saved state keeps them (`aijobs.incremental`)."""
-        return "\0".join(self.paths)
+        return "\0".join(prefix + f"\0{prefix}".join(names) for _, prefix, _, names in self.folders if names)
+
+    def find(self, folder: str, name: str) -> int | None:
+        """The position in `files` of the record file `name` of the record folder `folder`, if listed."""
+        offset = 0
+        for listed, _, _, names in self.folders:
+            if listed == folder:
+                stem = name[: -len(EXTENSION)]
+                index = bisect.bisect_left(names, stem, key=_stem)
+                return offset + index if index < len(names) and names[index] == name else None
+            offset += len(names)
+        return None
 
     @property
     def count(self) -> int:
@@ -267,14 +282,36 @@ class Listing:
         raise IndexError(position)
 
 
-def list_directory(root: Path, unchecked: bool = False) -> Listing:
+FolderStatus = tuple[int, int, int, int, int]
+"""(device, inode, size, modification time ns, change time ns) of a record folder, as of a file."""
+
+
+def _stem(name: str) -> str:
+    return name[: -len(EXTENSION)]
+
+
+def _folder_status(path: Path) -> FolderStatus | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def list_directory(
+    root: Path, unchecked: bool = False, known: dict[str, tuple[FolderStatus, str]] | None = None
+) -> Listing:
     """Every record file under `root`, in (record type, id) order; the layout's problems.
 
     Only regular files and real folders inside `root` are listed: a symbolic link, pipe,
     device or socket is reported and never opened (see `aijobs.files`). With `unchecked`,
     a record folder's `.yaml` names are taken as its record files without looking at their
     types (three times quicker for a large folder): for a caller that takes every file's
-    status anyway, and lists again without it if one is not a regular file.
+    status anyway, and lists again without it if one is not a regular file. `known` (with
+    `unchecked` only) holds (status, names joined by NUL) of record folders as they were
+    listed before: a folder whose status is the same has the same entries (an entry that
+    comes, goes or is renamed changes its folder's modification and change times), and is
+    not listed again.
     """
     listing = Listing(unchecked=unchecked)
     opened = _open_root(root)
@@ -288,13 +325,20 @@ def list_directory(root: Path, unchecked: bool = False) -> Listing:
     # Record folders in the order of their record types, each folder's files in id order:
     # the files end up in (type, id) order without a sort over every file.
     for folder, directory in sorted(_folders(root_entries), key=lambda found: TYPE_BY_FOLDER[found[0]].kind_name):
-        listed = (_record_names if unchecked else _record_entries)(directory.path, directory.shown)
+        status = _folder_status(directory.path)  # before listing: a change during it changes the status
+        before = known.get(folder) if known is not None and unchecked and status is not None else None
+        if before is not None and before[0] == status:
+            listed: tuple[list[str], list[_Entry]] | Problem = (before[1].split("\0") if before[1] else [], [])
+        else:
+            listed = (_record_names if unchecked else _record_entries)(directory.path, directory.shown)
         if isinstance(listed, Problem):
             listing.problems.append(listed)
             listing.unloadable = AnyId(listing.unloadable)
             continue
         names, others = listed
         listing.folders.append((folder, folder_prefix(root, folder), f"{directory.shown}{os.sep}", names))
+        if not others and status is not None:
+            listing.folder_statuses[folder] = status
         for entry in others:
             name, kind = entry.name, entry.kind
             if stat.S_ISREG(kind) or (stat.S_ISDIR(kind) and not name.endswith(EXTENSION)):
@@ -372,7 +416,7 @@ def _record_names(directory: Path, shown: str) -> tuple[list[str], list[_Entry]]
             except OSError:
                 kind = 0
             others.append(_Entry(name, directory, f"{shown}{os.sep}{printable(name)}", kind))
-    names.sort(key=lambda name: name[: -len(EXTENSION)])
+    names.sort(key=_stem)
     others.sort(key=lambda entry: entry.name)
     return names, others
 

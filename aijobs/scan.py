@@ -37,6 +37,7 @@ from aijobs.incremental import (
     place_of,
     plain_problems,
     settled,
+    settled_folders,
 )
 from aijobs.loader import AnyId, Derive, FileOutcome, Listing, RecordFile, list_directory, read_record
 from aijobs.problems import Location, Problem
@@ -242,7 +243,7 @@ def scan(
         saved = _saved_state(cache, place)
         ahead = Ahead(saved[1].paths, count) if saved is not None else None
     try:
-        listing, taken = _listed(root, ahead, count)
+        listing, taken = _listed(root, saved[1] if saved is not None else None, ahead, count)
         result = ScanResult(problems=list(listing.problems), files=listing.count)
         if cache is not None and cache.unusable:
             result.cache_note = cache.unusable
@@ -372,21 +373,25 @@ def scan(
         except ValueError:  # a status too large to keep: no state, the next check is full too
             return _finish(result, root)
         state.next_number, state.failing, state.flagged = len(listing.files), failing, flagged_files(cross, shown)
+        state.list_folders(listing, settled_folders(listing, started), True)  # their statuses: taken before listing
         state.unloadable, state.records, state.claims = listed_unloadable, result.records, result.claims
         cache.save_folder_state(place, None, *state.plain(), (), index_rows(facts, numbers))
     return _finish(result, root)
 
 
-def _listed(root: Path, ahead: Ahead | None, count: int) -> tuple[Listing, Packed[int] | None]:
+def _listed(
+    root: Path, state: FolderState | None, ahead: Ahead | None, count: int
+) -> tuple[Listing, Packed[int] | None]:
     """The folder's listing, and with `ahead` (an incremental check to come) every file's status.
 
-    Then the record files are listed by name (`list_directory(unchecked=True)`) and their
+    Then the record files are listed by name, or taken from the `state` for a record folder
+    whose status is unchanged (`list_directory(unchecked=True, known=...)`), and their
     statuses show that each is a regular file; if one is not (or is gone, or has no
     status), the folder is listed again in full, and the statuses taken again.
     """
-    if ahead is None:
+    if ahead is None or state is None:
         return list_directory(root), None
-    listing = list_directory(root, unchecked=True)
+    listing = list_directory(root, unchecked=True, known=state.known())
     taken = ahead.statuses(_segments(listing), listing.joined_paths, count)
     if NONE[0] not in taken:
         return listing, taken

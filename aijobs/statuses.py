@@ -26,7 +26,7 @@ from aijobs.cache import Status
 
 SPLIT_FROM = 20_000
 """Files from which a second process is worth forking for half of them."""
-PARENT_SHARE = 0.25
+PARENT_SHARE = 0.45
 """The share of the files an `Ahead` parent takes itself: it lists the folder meanwhile."""
 NONE = (-2, -2, -2, -2, -2)
 """How a child sends a status it could not take."""

@@ -318,6 +318,38 @@ def test_a_yaml_name_that_is_not_a_regular_file(folder: Folder, tmp_path: Path, 
     assert_same_as_full(folder.root)
 
 
+def test_a_folder_whose_status_is_unchanged_is_not_listed_again(
+    folder: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record folder's entries are taken from the saved state while its status is unchanged; a
+    file that comes or goes changes it, even when its modification time is put back (its change
+    time moves on)."""
+    listed: list[str] = []
+    for name in ("_record_names", "_record_entries"):
+        real = getattr(aijobs.loader, name)
+
+        def counted(directory: Path, shown: str, real: Any = real) -> Any:
+            listed.append(directory.name)
+            return real(directory, shown)
+
+        monkeypatch.setattr(aijobs.loader, name, counted)
+    assert_same_as_full(folder.root, incremental=False)
+    path = folder.root / "people" / "chen-xiaoyu.yaml"
+    folder.write(path, path.read_bytes() + b"# edited in place\n")
+    listed.clear()
+    assert_same_as_full(folder.root)
+    assert listed.count("people") == 2  # by the two full checks it is compared with, not by the cached one
+    people = folder.root / "people"
+    before = os.lstat(people)
+    copy(folder, random.Random(6))  # a new file, somewhere
+    gone = folder.root / "people" / "ecommerce-worker-turned-ai-developer.yaml"
+    gone.unlink()
+    os.utime(people, ns=(before.st_atime_ns, before.st_mtime_ns))  # the time put back: the change time moves
+    listed.clear()
+    assert_same_as_full(folder.root)
+    assert listed.count("people") == 3  # listed by the cached check too: its status changed
+
+
 def test_an_id_taken_by_a_record_of_another_type(folder: Folder) -> None:
     assert_same_as_full(folder.root, incremental=False)
     same_id_other_type(folder, random.Random(5))

@@ -55,6 +55,9 @@ REPO = Path(__file__).resolve().parent.parent
 FOLDERS = tuple(TYPE_BY_FOLDER)
 """The record folders (sources, companies, people, occupations, products, figures)."""
 AIJOBS = [PYTHON, "-m", "aijobs.cli"]
+PAIRS = 3
+"""Cold builds and event scans measured alternately at each size up to `PAIRS_UP_TO`, for their medians."""
+PAIRS_UP_TO = 100
 EDITED_FILE = Path("occupations/occupation-0.yaml")
 """The record a one-file edit changes (`aijobs.tools.synthetic` writes it at every scale)."""
 PINYIN_KINDS = ("pinyin", "pinyin-spaced", "initials")
@@ -123,6 +126,8 @@ class Report:
     machine: str
     date: str
     cache_available: bool
+    compiled: str = ""
+    """Whether aijobs's modules were compiled to bytecode before measuring (`compile_aijobs`)."""
     scales: dict[int, ScaleFigures] = field(default_factory=dict)
     verify: Figure = Missing("not measured")
     """`verify` in-process after loading, median seconds."""
@@ -348,7 +353,7 @@ def render(report: Report) -> str:
         "# aijobs benchmark",
         "",
         f"Machine: {report.machine}, {report.date}. Times are wall seconds of the whole process; "
-        "MB is its peak resident memory (os.wait4).",
+        f"MB is its peak resident memory (os.wait4). {report.compiled}.",
         "",
         "## Build against its peer and its floor",
         "",
@@ -395,7 +400,9 @@ def render(report: Report) -> str:
     )
     out += [
         "",
-        "build: `aijobs build`, cold (an empty cache folder). yaml-to-sqlite: the same records, one YAML list "
+        f"build: `aijobs build`, cold (an empty cache folder); build and event scan measured alternately, "
+        f"{PAIRS} times each up to {PAIRS_UP_TO}x (the median shown), once above. "
+        "yaml-to-sqlite: the same records, one YAML list "
         "per table (concatenated untimed). Event scan: `yaml.CSafeLoader(bytes).get_event()` until None over "
         "every file, no construction: the floor. C construct: `yaml.load(..., Loader=yaml.CSafeLoader)`, "
         "for reference. KB/record: (build MB at the size - build MB at the smallest size) / extra records.",
@@ -667,6 +674,34 @@ def edit_one_file(curated: Path, n: int) -> bool:
     return True
 
 
+def median_run(runs: list[Figure]) -> Figure:
+    """The run of median time (the first failure if one failed)."""
+    failed = [run for run in runs if isinstance(run, Missing)]
+    if failed or not runs:
+        return failed[0] if failed else Missing("not measured")
+    timed = sorted((run for run in runs if isinstance(run, Run)), key=lambda run: run.seconds)
+    return timed[len(timed) // 2]
+
+
+def compile_aijobs() -> str:
+    """Compile aijobs's modules to bytecode once, as installing a wheel does: otherwise, where
+    PYTHONDONTWRITEBYTECODE is set, every measured process compiles them again. What was done."""
+    done = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import compileall, os, aijobs; print(compileall.compile_dir(os.path.dirname(aijobs.__file__), quiet=1))",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=environment(None),
+    )
+    if done.returncode != 0 or done.stdout.strip() != "True":
+        return "aijobs's modules could not all be compiled first: processes may compile them as they start"
+    return "aijobs's modules compiled to bytecode first, as installing a wheel does"
+
+
 def cache_available() -> bool:
     """Whether this aijobs has the content cache: `aijobs validate --help` mentions --no-cache."""
     done = subprocess.run(
@@ -705,10 +740,18 @@ def measure_scale(scale: int, work: Path, include_curated: bool) -> ScaleFigures
     else:
         figures.validate_edit = Missing("failed", f"could not edit {EDITED_FILE}")
 
-    build_cache = work / "cache-build"
-    build_cache.mkdir()
+    # The build and its floor, alternately (three times each up to 100x, then once): both see the
+    # machine as it is at that moment, and the medians are compared.
     build = [*AIJOBS, "build", "--curated", str(curated), "--db", db]
-    figures.build = measure(build, work, "build cold", str(build_cache))
+    scan = [PYTHON, "-c", EVENT_SCAN, str(curated)]
+    builds: list[Figure] = []
+    scans: list[Figure] = []
+    for attempt in range(PAIRS if scale <= PAIRS_UP_TO else 1):
+        build_cache = work / f"cache-build-{attempt}"
+        build_cache.mkdir()
+        builds.append(measure(build, work, "build cold", str(build_cache)))
+        scans.append(measure(scan, work, "event scan"))
+    figures.build, figures.event_scan = median_run(builds), median_run(scans)
     figures.build_warm = measure(build, work, "build warm", str(build_cache))
     if edit_one_file(curated, 2):
         figures.build_edit = measure(build, work, "build after one-file edit", str(build_cache))
@@ -716,10 +759,10 @@ def measure_scale(scale: int, work: Path, include_curated: bool) -> ScaleFigures
         figures.build_edit = Missing("failed", f"could not edit {EDITED_FILE}")
 
     figures.yaml_to_sqlite = yaml_to_sqlite(work, curated)
-    figures.event_scan = measure([PYTHON, "-c", EVENT_SCAN, str(curated)], work, "event scan")
     figures.construct = measure([PYTHON, "-c", CONSTRUCT, str(curated)], work, "C construct")
     shutil.rmtree(validate_cache, ignore_errors=True)
-    shutil.rmtree(build_cache, ignore_errors=True)
+    for attempt in range(len(builds)):
+        shutil.rmtree(work / f"cache-build-{attempt}", ignore_errors=True)
     return figures
 
 
@@ -824,8 +867,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Python {platform.python_version()}",
         date=datetime.date.today().isoformat(),
         cache_available=cache_available(),
+        compiled=compile_aijobs(),
     )
     progress(f"cache: {'available' if report.cache_available else 'not available in this version'}")
+    progress(report.compiled)
     largest = scales_wanted[-1]
     with tempfile.TemporaryDirectory(prefix="aijobs-bench-") as keep:
         for scale in scales_wanted:

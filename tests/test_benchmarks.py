@@ -10,6 +10,7 @@ from aijobs.kb import load
 from aijobs.records import Occupation
 from aijobs.tools.synthetic import generate
 from benchmarks.run import (
+    Figure,
     Latency,
     Missing,
     Report,
@@ -21,6 +22,7 @@ from benchmarks.run import (
     growth,
     kb_per_record,
     markdown_table,
+    median_run,
     percentile,
     ratio,
     render,
@@ -188,3 +190,11 @@ def test_a_one_file_edit_keeps_the_record_valid(tmp_path: Path) -> None:
     assert isinstance(occupation, Occupation) and occupation.description is not None
     assert occupation.description.text.startswith("Edited 2 times. Edited 1 times. A generated occupation")
     assert not edit_one_file(tmp_path / "nowhere", 1)
+
+
+def test_median_run_is_the_middle_time_and_a_failure_wins() -> None:
+    runs: list[Figure] = [Run(3.0, 90), Run(1.0, 70), Run(2.0, 80)]
+    assert median_run(runs) == Run(2.0, 80)
+    assert median_run([Run(5.0, 1)]) == Run(5.0, 1)
+    assert median_run([*runs, FAILED]) == FAILED
+    assert isinstance(median_run([]), Missing)

@@ -226,8 +226,11 @@ class FolderState:
             paths, numbers, statuses, keys, names = base
             if not (isinstance(paths, str) and isinstance(keys, bytes) and isinstance(failing, dict)):
                 raise ValueError("wrong types")
-            if not all(isinstance(folder, str) and isinstance(joined, str) for folder, joined in names.items()):
-                raise ValueError("damaged names")
+            for joined in names.values():  # names only: never a path, a hidden file or an empty name
+                if not isinstance(joined, str) or os.sep in joined:
+                    raise ValueError("damaged names")
+                if joined and ("\0." in f"\0{joined}" or "\0\0" in f"\0{joined}\0"):
+                    raise ValueError("damaged names")
             if not all(isinstance(folder, str) and len(status) == 5 for folder, status in folder_statuses.items()):
                 raise ValueError("damaged folder statuses")
             if not isinstance(overlay, dict):

@@ -431,6 +431,18 @@ def test_an_edit_saves_only_what_changed_over_the_base(folder: Folder, monkeypat
     assert _saved_row()[1] != base
 
 
+@pytest.mark.parametrize("names", ["../elsewhere.yaml", ".hidden.yaml", "a.yaml\0\0b.yaml", "a.yaml\0", 7])
+def test_saved_names_that_are_not_names_are_not_believed(names: Any) -> None:
+    """A folder's names come back from the cache only as plain names (`list_directory(known=...)` joins
+    them to the folder): a path or a hidden file in them is a damaged state."""
+    state = aijobs.incremental.FolderState.of(["curated/people/a.yaml"], [0], [None], [b""])
+    top, base = state.plain()
+    assert base is not None
+    aijobs.incremental.FolderState.from_plain(top, (*base[:4], {"people": "a.yaml\0b-c.yaml", "figures": ""}))
+    with pytest.raises(ValueError, match="damaged"):
+        aijobs.incremental.FolderState.from_plain(top, (*base[:4], {"people": names}))
+
+
 def test_a_state_over_another_base_means_a_full_check(folder: Folder) -> None:
     """What changed over one base, put over another (an older one, here), is not believed."""
     assert_same_as_full(folder.root, incremental=False)

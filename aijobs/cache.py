@@ -126,6 +126,8 @@ class RecordCache:
         self.hits = 0
         self.misses = 0
         self._index_rows: tuple[bytes, int] | None = None
+        self._bases: dict[tuple[bytes, int], bytes] = {}
+        """The checksum of the base of each (place, generation) read: a state saved over it is sealed with it."""
         self._open(folder)
 
     def _open(self, folder: Path) -> None:
@@ -151,6 +153,11 @@ class RecordCache:
                 connection.close()
                 raise
             os.chmod(self.path, 0o600)
+            try:  # a reader never waits for a writer, and a commit needs no fsync (nor can a crash damage it)
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error:  # another run holds it now, or a file system without WAL: as it was
+                pass
             self.connection = connection
         except (OSError, sqlite3.Error) as exc:
             self.unusable = f"cache {self.path} cannot be used ({_reason(exc)})"
@@ -290,6 +297,7 @@ class RecordCache:
         except (sqlite3.Error, EOFError, ValueError, TypeError):
             return None
         self._index_rows = (place, rows)
+        self._bases[place, int(generation)] = bytes(row[2][:4])
         return int(generation), value, base
 
     def indexed(self, place: bytes, keys: Iterable[int]) -> set[int]:
@@ -337,9 +345,13 @@ class RecordCache:
         try:
             with self.connection:
                 self.connection.execute("BEGIN IMMEDIATE")
-                query = "SELECT generation, index_rows, substr(base, 1, 4) FROM folder_state WHERE place = ?"
+                query = "SELECT generation, index_rows FROM folder_state WHERE place = ?"
                 row = self.connection.execute(query, (place,)).fetchone()
                 current = int(row[0]) if row is not None else 0
+                # Over the saved base: the one read with this generation (the base is not read again).
+                base_seal = self._bases.get((place, current)) if base is None else None
+                if base is None and base_seal is None:
+                    return False
                 if generation is None:
                     self.connection.execute("DELETE FROM folder_index WHERE place = ?", (place,))
                     rows = 0
@@ -363,11 +375,11 @@ class RecordCache:
                     ).rowcount,
                 )
                 after = current + 1
-                if base is None:  # the large part stays as it is: only what changed over it is written
-                    sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode(), row[2])
+                if base_seal is not None:  # the large part stays as it is: only what changed over it is written
+                    sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode(), base_seal)
                     query = "UPDATE folder_state SET generation = ?, value = ?, index_rows = ? WHERE place = ?"
                     self.connection.execute(query, (after, sealed, rows, place))
-                else:
+                else:  # a new base (`base` is not None here)
                     sealed_base = _sealed(base, place, fingerprint(), b"base")
                     sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode(), sealed_base[:4])
                     query = "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?, ?)"

@@ -17,10 +17,10 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import stat
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Sequence
-from stat import S_ISREG
 
 from aijobs.cache import Status
 
@@ -30,6 +30,14 @@ PARENT_SHARE = 0.45
 """The share of the files an `Ahead` parent takes itself: it lists the folder meanwhile."""
 NONE = (-2, -2, -2, -2, -2)
 """How a child sends a status it could not take."""
+
+BY_DESCRIPTOR = (
+    os.stat in os.supports_dir_fd
+    and os.stat in os.supports_follow_symlinks
+    and hasattr(os, "O_DIRECTORY")
+    and hasattr(os, "O_NOFOLLOW")
+)
+"""Whether files can be looked up relative to an open folder (POSIX); else by path."""
 
 Segment = tuple[str, Sequence[str]]
 """(a record folder's path, the names of files in it)."""
@@ -48,18 +56,24 @@ def folder_statuses(folder: str, names: Sequence[str]) -> Packed[int]:
     and so is that of anything but a regular file: a record file is one.
     """
     taken = array("q")
+    if not BY_DESCRIPTOR:  # no descriptor-relative lookups here: each path from the folder, the folder checked
+        try:
+            is_link = stat.S_ISLNK(os.lstat(folder).st_mode)
+        except OSError:
+            is_link = True
+        return _take_each(taken, folder, names, NONE if is_link else None)
     try:
         descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         taken.extend(NONE * len(names))
         return taken
     extend = taken.extend
-    stat = os.stat
+    stat_at = os.stat
     try:
         for name in names:
             try:
-                info = stat(name, dir_fd=descriptor, follow_symlinks=False)
-                if not S_ISREG(info.st_mode):
+                info = stat_at(name, dir_fd=descriptor, follow_symlinks=False)
+                if not stat.S_ISREG(info.st_mode):
                     extend(NONE)
                     continue
                 extend((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
@@ -68,6 +82,22 @@ def folder_statuses(folder: str, names: Sequence[str]) -> Packed[int]:
                 extend(NONE)
     finally:
         os.close(descriptor)
+    return taken
+
+
+def _take_each(taken: Packed[int], folder: str, names: Sequence[str], instead: tuple[int, ...] | None) -> Packed[int]:
+    """`folder_statuses` by path, where lookups relative to a descriptor are not available."""
+    for name in names:
+        try:
+            if instead is not None:
+                raise OSError("the folder is a link")
+            info = os.lstat(os.path.join(folder, name))
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError("not a regular file")
+            taken.extend((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns))
+        except (OSError, OverflowError):
+            del taken[len(taken) - len(taken) % 5 :]
+            taken.extend(NONE)
     return taken
 
 

@@ -504,6 +504,20 @@ def test_statuses_by_folder_are_the_statuses(folder: Folder) -> None:
     assert all(status is not None for status in taken[len(segments[0][1]) :])
 
 
+def test_statuses_by_path_where_no_descriptor_lookups_are_the_statuses(
+    folder: Folder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a system cannot look a name up relative to an open folder, each path is taken (a folder
+    that is a link still gives none)."""
+    monkeypatch.setattr(aijobs.statuses, "BY_DESCRIPTOR", False)
+    segments = _segments(folder)
+    assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments)) == _one_by_one(segments)
+    people = folder.root / "people"
+    people.rename(tmp_path / "elsewhere")
+    people.symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    assert aijobs.statuses.unpacked(aijobs.statuses.folder_statuses(str(people), ["chen-xiaoyu.yaml"])) == [None]
+
+
 def test_statuses_on_two_processes_are_the_statuses(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
     """Half of them from a forked child (split inside a folder, or between two), in the same order."""
     segments = _segments(folder)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -558,6 +559,18 @@ def test_a_child_that_fails_means_the_parent_takes_the_statuses(
     parent = os.getpid()
     monkeypatch.setattr(aijobs.statuses, "_take", lambda s: take(s)[: -1 if os.getpid() != parent else None])
     assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=2)) == _one_by_one(segments)
+
+
+def test_statuses_from_a_child_reaped_already(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Started with SIGCHLD ignored (as some supervisors leave it), a child is reaped as it exits and
+    waiting for it fails: what it sent is used if it is complete."""
+    segments = _segments(folder)
+    monkeypatch.setattr(aijobs.statuses, "SPLIT_FROM", 1)
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=2)) == _one_by_one(segments)
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
 
 
 def test_a_folder_replaced_by_a_link_gives_no_statuses(folder: Folder, tmp_path: Path) -> None:

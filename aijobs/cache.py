@@ -53,11 +53,11 @@ _LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "opencc-python-reimplemente
 Status = tuple[int, int, int, int, int]
 """(device, inode, size, modification time ns, change time ns) of a file, never following a link."""
 
-FORMAT = 3
+FORMAT = 4
 """The cache's layout, kept in `PRAGMA user_version`: a cache of another layout (an older
 aijobs's) is emptied and made again, since what it holds can only be a miss anyway."""
 
-_TABLES = ("outcome", "derived", "status", "folder_state", "folder_index")
+_TABLES = ("outcome", "derived", "status", "folder_state", "folder_base", "folder_index")
 _SCHEMA = (
     # Values go in rowid order, their keys (random hashes) into a small index beside them: a
     # table keyed by the hash itself (WITHOUT ROWID) put each value on a random page, and
@@ -69,7 +69,9 @@ _SCHEMA = (
     # base, every file's status, written again only now and then, and what changed since over it),
     # and an index from what records share (a name, an id they point at) to the files that hold it.
     "CREATE TABLE folder_state (place BLOB PRIMARY KEY, generation INTEGER NOT NULL,"
-    " value BLOB NOT NULL, base BLOB NOT NULL, index_rows INTEGER NOT NULL)",
+    " value BLOB NOT NULL, index_rows INTEGER NOT NULL)",
+    # Its own table: SQLite rewrites a whole row when one of its columns changes.
+    "CREATE TABLE folder_base (place BLOB PRIMARY KEY, base BLOB NOT NULL)",
     "CREATE TABLE folder_index (place BLOB, key INTEGER, file INTEGER, PRIMARY KEY (place, key, file)) WITHOUT ROWID",
 )
 
@@ -287,7 +289,10 @@ class RecordCache:
         if self.connection is None:
             return None
         try:
-            query = "SELECT generation, value, base, index_rows FROM folder_state WHERE place = ?"
+            query = (
+                "SELECT generation, value, base, index_rows FROM folder_state JOIN folder_base USING (place)"
+                " WHERE place = ?"
+            )
             row = self.connection.execute(query, (place,)).fetchone()
             if row is None:
                 return None
@@ -382,8 +387,10 @@ class RecordCache:
                 else:  # a new base (`base` is not None here)
                     sealed_base = _sealed(base, place, fingerprint(), b"base")
                     sealed = _sealed(value, place, fingerprint(), f"{after} {rows}".encode(), sealed_base[:4])
-                    query = "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?, ?)"
-                    self.connection.execute(query, (place, after, sealed, sealed_base, rows))
+                    query = "INSERT OR REPLACE INTO folder_state VALUES (?, ?, ?, ?)"
+                    self.connection.execute(query, (place, after, sealed, rows))
+                    query = "INSERT OR REPLACE INTO folder_base VALUES (?, ?)"
+                    self.connection.execute(query, (place, sealed_base))
         except (sqlite3.Error, ValueError):
             return False
         return True

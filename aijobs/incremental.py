@@ -226,10 +226,17 @@ class FolderState:
             paths, numbers, statuses, keys, names = base
             if not (isinstance(paths, str) and isinstance(keys, bytes) and isinstance(failing, dict)):
                 raise ValueError("wrong types")
-            for joined in names.values():  # names only: never a path, a hidden file or an empty name
+            if not (isinstance(names, dict) and isinstance(folder_statuses, dict)):
+                raise ValueError("wrong types")
+            for joined in names.values():  # record file names only: no path, hidden file or empty name
                 if not isinstance(joined, str) or os.sep in joined:
                     raise ValueError("damaged names")
-                if joined and ("\0." in f"\0{joined}" or "\0\0" in f"\0{joined}\0"):
+                if joined and (
+                    "\0." in f"\0{joined}"
+                    or "\0\0" in f"\0{joined}\0"
+                    or not joined.endswith(EXTENSION)
+                    or joined.count(f"{EXTENSION}\0") != joined.count("\0")  # each name ends so
+                ):
                     raise ValueError("damaged names")
             if not all(isinstance(folder, str) and len(status) == 5 for folder, status in folder_statuses.items()):
                 raise ValueError("damaged folder statuses")
@@ -259,7 +266,7 @@ class FolderState:
             state.unloadable = [str(record_id) for record_id in unloadable]
             state.records, state.claims = int(records), int(claims)
             return state
-        except (TypeError, ValueError, OverflowError) as exc:
+        except (TypeError, ValueError, OverflowError, AttributeError) as exc:
             raise ValueError(f"damaged folder state: {exc}") from None
 
 

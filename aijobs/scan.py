@@ -39,7 +39,17 @@ from aijobs.incremental import (
     settled,
     settled_folders,
 )
-from aijobs.loader import AnyId, Derive, FileOutcome, Listing, RecordFile, list_directory, read_record
+from aijobs.loader import (
+    AnyId,
+    Derive,
+    FileOutcome,
+    FolderStatus,
+    Listing,
+    RecordFile,
+    folder_prefix,
+    list_directory,
+    read_record,
+)
 from aijobs.problems import Location, Problem
 from aijobs.statuses import NONE, Ahead, Packed, Segment, statuses, unpacked
 from aijobs.yamlfile import YamlError, read_curated_status
@@ -391,12 +401,30 @@ def _listed(
     """
     if ahead is None or state is None:
         return list_directory(root), None
-    listing = list_directory(root, unchecked=True, known=state.known())
+    listing = list_directory(root, unchecked=True, known=_known(root, state))
     taken = ahead.statuses(_segments(listing), listing.joined_paths, count)
     if NONE[0] not in taken:
         return listing, taken
     listing = list_directory(root)
     return listing, statuses(_segments(listing), count)
+
+
+def _known(root: Path, state: FolderState) -> dict[str, tuple[FolderStatus, str]]:
+    """The record folders a listing may take from `state` (`FolderState.known`): those whose names are
+    exactly a run of the state's own paths (a state whose two parts disagree is not believed)."""
+    paths = f"\0{state.paths}\0"
+    known = {}
+    for folder, (status, names) in state.known().items():
+        prefix = folder_prefix(root, folder)
+        start = paths.find(f"\0{prefix}")  # the folder's first saved path (they are saved folder by folder)
+        if names:  # from there, the names as paths, and then no other path in the folder
+            run = f"\0{prefix}{names.replace(chr(0), chr(0) + prefix)}\0"
+            agrees = start >= 0 and paths.startswith(run, start) and not paths.startswith(prefix, start + len(run))
+        else:  # no files: none of the paths is in it
+            agrees = start < 0
+        if agrees:
+            known[folder] = (status, names)
+    return known
 
 
 def _saved_state(cache: RecordCache, place: bytes) -> tuple[int, FolderState] | None:

@@ -50,20 +50,27 @@ Packed = array  # array("q") of five numbers per file
 def folder_statuses(folder: str, names: Sequence[str]) -> Packed[int]:
     """The status of each of `names` in `folder`, packed, without following links.
 
-    The folder itself is opened without following a link: a folder replaced by a link since it
-    was listed gives no statuses (`NONE` for each), so its files are read again, and refused.
+    The folder and the one holding it (the curated folder) are opened without following a link:
+    either replaced by a link since it was listed gives no statuses (`NONE` for each), so its
+    files are read again, and refused.
     A status whose numbers do not fit in 64 bits is `NONE` too (that file is read every time),
     and so is that of anything but a regular file: a record file is one.
     """
     taken = array("q")
-    if not BY_DESCRIPTOR:  # no descriptor-relative lookups here: each path from the folder, the folder checked
+    parent = os.path.dirname(folder) or "."
+    if not BY_DESCRIPTOR:  # no descriptor-relative lookups here: each path from the folder, both folders checked
         try:
-            is_link = stat.S_ISLNK(os.lstat(folder).st_mode)
+            is_link = any(stat.S_ISLNK(os.lstat(path).st_mode) for path in (parent, folder))
         except OSError:
             is_link = True
         return _take_each(taken, folder, names, NONE if is_link else None)
-    try:
-        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:  # the curated folder and then the record folder in it, neither through a link
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        above = os.open(parent, flags)
+        try:
+            descriptor = os.open(os.path.basename(folder), flags, dir_fd=above)
+        finally:
+            os.close(above)
     except OSError:
         taken.extend(NONE * len(names))
         return taken
@@ -150,16 +157,24 @@ def _can_fork(workers: int) -> bool:
 
 def _fork(work: Callable[[], Packed[int]]) -> tuple[int, int] | None:
     """(its process id, the pipe to read) of a child sending what `work` takes; None if it cannot start."""
-    reading, writing = os.pipe()
+    try:
+        reading, writing = os.pipe()
+    except OSError:  # out of file descriptors, say: the parent takes them itself
+        return None
+    # A Ctrl-C between the fork and the child's own handling must not raise in the child as if it
+    # were the parent: it is held back across the fork, and the child lets it end it at once.
+    masking = hasattr(signal, "pthread_sigmask")
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if masking else set()
     try:
         child = os.fork()
     except OSError:
-        os.close(reading)
-        os.close(writing)
-        return None
+        child = -1
     if child == 0:  # the child: take them, write them packed, and leave without running any cleanup
         code = 1
         try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            if masking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(reading)
             view = memoryview(work().tobytes())
             while view:
@@ -167,13 +182,28 @@ def _fork(work: Callable[[], Packed[int]]) -> tuple[int, int] | None:
             code = 0
         finally:
             os._exit(code)
+    if masking:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
     os.close(writing)
+    if child < 0:
+        os.close(reading)
+        return None
     return child, reading
 
 
 def _cancel(child: int, reading: int) -> None:
-    """Stop a child that is no longer needed, and reap it."""
+    """Stop a child that is no longer needed, and reap it.
+
+    Its pipe is closed first (a child still writing then stops on its own); it is killed only
+    while it is still there to wait for: one reaped already (SIGCHLD ignored by whoever started
+    aijobs) may have had its process id given to another process.
+    """
     os.close(reading)
+    try:
+        if os.waitpid(child, os.WNOHANG) != (0, 0):
+            return  # it has ended
+    except ChildProcessError:
+        return  # reaped already
     with contextlib.suppress(OSError):
         os.kill(child, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):

@@ -370,8 +370,9 @@ def _execute(statement: str) -> None:
         "UPDATE folder_state SET value = substr(value, 1, length(value) - 9)",
         "UPDATE folder_state SET generation = generation + 1",  # sealed with its generation
         "UPDATE folder_state SET index_rows = index_rows - 1",  # ... and its index's size
-        "UPDATE folder_state SET base = substr(base, 1, length(base) - 9)",
-        "UPDATE folder_state SET base = x'00ff00ff'",
+        "UPDATE folder_base SET base = substr(base, 1, length(base) - 9)",
+        "UPDATE folder_base SET base = x'00ff00ff'",
+        "DELETE FROM folder_base",
         "DELETE FROM folder_index WHERE key % 3 = 0",  # the index lost rows: counted
         "INSERT INTO folder_index SELECT place, key + 1, file FROM folder_index",
         "DELETE FROM folder_state",
@@ -405,7 +406,9 @@ def test_a_state_older_than_another_runs_is_not_saved(folder: Folder) -> None:
 
 def _saved_row() -> tuple[bytes, bytes]:
     with sqlite3.connect(Path(os.environ["AIJOBS_CACHE_DIR"]) / FILE_NAME) as connection:
-        value, base = connection.execute("SELECT value, base FROM folder_state").fetchone()
+        value, base = connection.execute(
+            "SELECT value, base FROM folder_state JOIN folder_base USING (place)"
+        ).fetchone()
     connection.close()
     return bytes(value), bytes(base)
 
@@ -432,7 +435,9 @@ def test_an_edit_saves_only_what_changed_over_the_base(folder: Folder, monkeypat
     assert _saved_row()[1] != base
 
 
-@pytest.mark.parametrize("names", ["../elsewhere.yaml", ".hidden.yaml", "a.yaml\0\0b.yaml", "a.yaml\0", 7])
+@pytest.mark.parametrize(
+    "names", ["../elsewhere.yaml", ".hidden.yaml", "a.yaml\0\0b.yaml", "a.yaml\0", "notes.txt", "a.txt\0b.yaml", 7]
+)
 def test_saved_names_that_are_not_names_are_not_believed(names: Any) -> None:
     """A folder's names come back from the cache only as plain names (`list_directory(known=...)` joins
     them to the folder): a path or a hidden file in them is a damaged state."""
@@ -442,6 +447,26 @@ def test_saved_names_that_are_not_names_are_not_believed(names: Any) -> None:
     aijobs.incremental.FolderState.from_plain(top, (*base[:4], {"people": "a.yaml\0b-c.yaml", "figures": ""}))
     with pytest.raises(ValueError, match="damaged"):
         aijobs.incremental.FolderState.from_plain(top, (*base[:4], {"people": names}))
+    with pytest.raises(ValueError, match="damaged"):  # the right checksums over the wrong shapes
+        aijobs.incremental.FolderState.from_plain(top, (*base[:4], [names]))
+    with pytest.raises(ValueError, match="damaged"):
+        aijobs.incremental.FolderState.from_plain((*top[:8], ["people"]), base)
+
+
+def test_saved_names_must_be_the_saved_paths(tmp_path: Path) -> None:
+    """A folder's saved names are taken for a listing only if they are exactly that folder's run of
+    the saved paths: names that disagree (a state damaged in a way its checksums do not show) mean
+    the folder is listed again."""
+    root = tmp_path / "curated"
+    paths = [f"{root}/people/a.yaml", f"{root}/people/b.yaml", f"{root}/sources/s.yaml"]
+    state = aijobs.incremental.FolderState.of(paths, range(3), [None] * 3, [b""] * 3)
+    status = (1, 2, 3, 4, 5)
+    state.folder_statuses = {"people": status, "sources": status, "figures": status}
+    for names, believed in [("a.yaml\0b.yaml", True), ("a.yaml", False), ("b.yaml\0a.yaml", False), ("", False)]:
+        state.names = {"people": names, "sources": "s.yaml", "figures": ""}
+        known = aijobs.scan._known(root, state)
+        assert ("people" in known) == believed, names
+        assert "sources" in known and "figures" in known
 
 
 def test_a_state_over_another_base_means_a_full_check(folder: Folder) -> None:
@@ -452,7 +477,7 @@ def test_a_state_over_another_base_means_a_full_check(folder: Folder) -> None:
     assert_same_as_full(folder.root)
     assert _saved_row()[1] != old_base
     with sqlite3.connect(Path(os.environ["AIJOBS_CACHE_DIR"]) / FILE_NAME) as connection:
-        connection.execute("UPDATE folder_state SET base = ?", (old_base,))
+        connection.execute("UPDATE folder_base SET base = ?", (old_base,))
     connection.close()
     assert_same_as_full(folder.root, incremental=False)
     assert_same_as_full(folder.root)
@@ -559,6 +584,30 @@ def test_a_child_that_fails_means_the_parent_takes_the_statuses(
     parent = os.getpid()
     monkeypatch.setattr(aijobs.statuses, "_take", lambda s: take(s)[: -1 if os.getpid() != parent else None])
     assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=2)) == _one_by_one(segments)
+
+
+def test_no_pipe_for_a_child_means_the_parent_takes_the_statuses(
+    folder: Folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    segments = _segments(folder)
+    monkeypatch.setattr(aijobs.statuses, "SPLIT_FROM", 1)
+
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    assert aijobs.statuses.unpacked(aijobs.statuses.statuses(segments, workers=2)) == _one_by_one(segments)
+
+
+def test_a_curated_folder_replaced_by_a_link_gives_no_statuses(folder: Folder, tmp_path: Path) -> None:
+    """Not even the statuses of the files behind it are taken (a record folder's own open refuses only
+    its last part to be a link, so the curated folder is opened first, without following one)."""
+    root = folder.root
+    root.rename(tmp_path / "real")
+    root.symlink_to(tmp_path / "real", target_is_directory=True)
+    assert aijobs.statuses.unpacked(aijobs.statuses.folder_statuses(str(root / "people"), ["chen-xiaoyu.yaml"])) == [
+        None
+    ]
 
 
 def test_statuses_from_a_child_reaped_already(folder: Folder, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -724,6 +724,10 @@ def measure_scale(scale: int, work: Path, include_curated: bool) -> ScaleFigures
                 records += 1
     figures = ScaleFigures(records)
     progress(f"{scale}x: {records:,} records")
+    # Written out to disk first: otherwise the measured runs compete with the kernel writing back
+    # the files just generated (750 MB at 1000x), which a contributor's checkout never does.
+    if hasattr(os, "sync"):
+        os.sync()
     # The cache trusts a file's status only when it was recorded over RACY_SECONDS after the
     # file last changed (see aijobs.cache); a checkout's files are older than that, these
     # were written a moment ago. Waiting makes the warm runs what they are for contributors.

@@ -29,7 +29,8 @@ SPLIT_FROM = 20_000
 PARENT_SHARE = 0.45
 """The share of the files an `Ahead` parent takes itself: it lists the folder meanwhile."""
 NONE = (-2, -2, -2, -2, -2)
-"""How a child sends a status it could not take."""
+"""A packed status that could not be taken (gone, unreadable, too large, or not a regular file);
+`aijobs.incremental.UNKNOWN`, which never equals a saved status."""
 
 BY_DESCRIPTOR = (
     os.stat in os.supports_dir_fd

@@ -44,9 +44,10 @@ from typing import Any
 from aijobs.cache import RACY_SECONDS, RecordCache, Status
 from aijobs.checks import Context, check_part_of_cycles, check_records
 from aijobs.facts import RecordFacts, name_key
-from aijobs.loader import EXTENSION, FileOutcome, FolderStatus, Listing, RecordFile, folder_prefix
+from aijobs.loader import EXTENSION, FileOutcome, FolderStatus, Listing, RecordFile
 from aijobs.problems import Location, Problem
 from aijobs.records import TYPE_BY_FOLDER
+from aijobs.statuses import NONE
 from aijobs.suggest import closest
 
 MOST_CHANGED = 0.2
@@ -104,7 +105,7 @@ KEY_SIZE = 16
 """Bytes in a content key (`aijobs.cache.content_key`); a key of zeros stands for none."""
 UNTRUSTED = (-1, -1, -1, -1, -1)
 """The status kept for a file that must be read again next time."""
-UNKNOWN = (-2, -2, -2, -2, -2)
+UNKNOWN = NONE
 """The status of a file that could not be taken: equal to no status kept."""
 
 
@@ -272,7 +273,7 @@ class FolderState:
 
 def settled_folders(listing: Listing, checked_ns: int) -> dict[str, FolderStatus]:
     """The status of each record folder of `listing` that held only record files and had not changed
-    for `RACY_SECONDS` at `checked_ns`: those a later listing may take as they are (`FolderState.listed`)."""
+    for `RACY_SECONDS` at `checked_ns`: those a later listing may take as they are (`FolderState.folder_statuses`)."""
     return {
         folder: status
         for folder, status in listing.folder_statuses.items()
@@ -335,7 +336,6 @@ class Increment:
         self.listing = listing
         self.cache = cache
         self.place = place
-        self.prefixes = {folder: folder_prefix(root, folder) for folder in TYPE_BY_FOLDER}
         self.kind_order = sorted(TYPE_BY_FOLDER, key=lambda folder: TYPE_BY_FOLDER[folder].kind_name)
         self.numbers = array("q")
         """The number of each file listed now, in listing order."""
@@ -357,11 +357,11 @@ class Increment:
         position = self.position.get(number)
         return self.listing.file(position) if position is not None else self.gone[number]
 
-    def compare(self, status_of: Callable[[Listing], array[int]]) -> list[Change]:
+    def compare(self, now: array[int]) -> list[Change]:
         """The files that are new, changed or gone; numbers the new ones."""
         state = self.state
         count = self.listing.count
-        self.statuses = now = status_of(self.listing)  # five numbers a file, `UNKNOWN` where none was taken
+        self.statuses = now  # five numbers a file, `UNKNOWN` where none was taken
         if len(now) != 5 * count:
             raise Stale("a status for each file was not taken")
         changes: list[Change] = []
@@ -506,27 +506,25 @@ def check_incrementally(
     root: Path,
     cache: RecordCache,
     place: bytes,
-    status_of: Callable[[Listing], array[int]],
+    statuses: array[int],
     read: Read,
     checked_ns: int,
 ) -> Checked | None:
     """The folder now, checked from its saved state; None when it must be checked in full.
 
-    `status_of(listing)` are its files' statuses, in order, packed (`UNKNOWN` where one cannot be taken); statuses taken
+    `statuses` are its files' statuses, in order, packed (`UNKNOWN` where one cannot be taken); statuses taken
     after `checked_ns` are trusted next time only if older than `RACY_SECONDS` then.
     """
     increment = Increment(state, listing, root, cache, place)
     try:
-        return _check(increment, generation, status_of, read, checked_ns)
+        return _check(increment, generation, statuses, read, checked_ns)
     except (Stale, sqlite3.Error, ValueError):  # ValueError: a status too large to keep
         return None
 
 
-def _check(
-    inc: Increment, generation: int, status_of: Callable[[Listing], array[int]], read: Read, checked_ns: int
-) -> Checked | None:
+def _check(inc: Increment, generation: int, statuses: array[int], read: Read, checked_ns: int) -> Checked | None:
     state = inc.state
-    changes = inc.compare(status_of)
+    changes = inc.compare(statuses)
     if len(changes) > max(FEW_CHANGED, MOST_CHANGED * inc.listing.count):
         return None
     if state.next_number > 2 * inc.listing.count + FEW_CHANGED:

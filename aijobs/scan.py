@@ -475,10 +475,7 @@ def _increment(
                 pool.shutdown(cancel_futures=True)
         cache.put(to_save, statuses, None, checked)
 
-    def status_of(_listing: Listing) -> Packed[int]:
-        return taken
-
-    done = check_incrementally(state, generation, listing, root, cache, place, status_of, read, checked)
+    done = check_incrementally(state, generation, listing, root, cache, place, taken, read, checked)
     if done is None:
         return False
     result.problems, result.records, result.claims, read_count, result.rechecked = done

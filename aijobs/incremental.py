@@ -44,7 +44,7 @@ from typing import Any
 from aijobs.cache import RACY_SECONDS, RecordCache, Status
 from aijobs.checks import Context, check_part_of_cycles, check_records
 from aijobs.facts import RecordFacts, name_key
-from aijobs.loader import EXTENSION, FileOutcome, FolderStatus, Listing, RecordFile
+from aijobs.loader import EXTENSION, FileOutcome, Listing, RecordFile
 from aijobs.problems import Location, Problem
 from aijobs.records import TYPE_BY_FOLDER
 from aijobs.statuses import NONE
@@ -153,16 +153,16 @@ class FolderState:
     """Whether the base must be saved (it changed beyond the overlay, or was never saved)."""
     names: dict[str, str] = field(default_factory=dict)
     """Of each record folder that held only record files: its files' names joined by NUL (in the base)."""
-    folder_statuses: dict[str, FolderStatus] = field(default_factory=dict)
+    folder_statuses: dict[str, Status] = field(default_factory=dict)
     """The settled status of each folder of `names` (see `settled_folders`): while a folder's status
     is the same, so are its names, and `list_directory(known=...)` does not list it again."""
 
-    def known(self) -> dict[str, tuple[FolderStatus, str]]:
+    def known(self) -> dict[str, tuple[Status, str]]:
         """What `list_directory(known=...)` takes: (status, names) of the folders with both."""
         names = self.names
         return {folder: (status, names[folder]) for folder, status in self.folder_statuses.items() if folder in names}
 
-    def list_folders(self, listing: Listing, settled: dict[str, FolderStatus], files_changed: bool) -> bool:
+    def list_folders(self, listing: Listing, settled: dict[str, Status], files_changed: bool) -> bool:
         """Keep the listing's folders (their names too, if `files_changed`); whether anything changed."""
         if files_changed:
             self.names = {
@@ -271,7 +271,7 @@ class FolderState:
             raise ValueError(f"damaged folder state: {exc}") from None
 
 
-def settled_folders(listing: Listing, checked_ns: int) -> dict[str, FolderStatus]:
+def settled_folders(listing: Listing, checked_ns: int) -> dict[str, Status]:
     """The status of each record folder of `listing` that held only record files and had not changed
     for `RACY_SECONDS` at `checked_ns`: those a later listing may take as they are (`FolderState.folder_statuses`)."""
     return {

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from aijobs.cache import Status, status_of
 from aijobs.facts import RecordFacts, facts_of
 from aijobs.fields import SLUG_PATTERN
 from aijobs.files import refusal, symlink_problem
@@ -234,7 +235,7 @@ class Listing:
     unchecked: bool = False
     """Whether the files were listed by name alone (`list_directory(..., unchecked=True)`): each is
     a regular file only if its status, taken without following a link, says so."""
-    folder_statuses: dict[str, FolderStatus] = field(default_factory=dict)
+    folder_statuses: dict[str, Status] = field(default_factory=dict)
     """The status of each record folder holding nothing but record files, taken before it was listed
     (what `list_directory(known=...)` compares next time)."""
 
@@ -282,25 +283,19 @@ class Listing:
         raise IndexError(position)
 
 
-FolderStatus = tuple[int, int, int, int, int]
-"""(device, inode, size, modification time ns, change time ns) of a record folder, as of a file."""
-
-
 def _stem(name: str) -> str:
     return name[: -len(EXTENSION)]
 
 
-def _folder_status(path: Path) -> FolderStatus | None:
+def _folder_status(path: Path) -> Status | None:
+    """A record folder's status, as a file's (`aijobs.cache.status_of`)."""
     try:
-        info = os.lstat(path)
+        return status_of(os.lstat(path))
     except OSError:
         return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def list_directory(
-    root: Path, unchecked: bool = False, known: dict[str, tuple[FolderStatus, str]] | None = None
-) -> Listing:
+def list_directory(root: Path, unchecked: bool = False, known: dict[str, tuple[Status, str]] | None = None) -> Listing:
     """Every record file under `root`, in (record type, id) order; the layout's problems.
 
     Only regular files and real folders inside `root` are listed: a symbolic link, pipe,

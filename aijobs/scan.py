@@ -43,7 +43,6 @@ from aijobs.loader import (
     AnyId,
     Derive,
     FileOutcome,
-    FolderStatus,
     Listing,
     RecordFile,
     folder_prefix,
@@ -409,7 +408,7 @@ def _listed(
     return listing, statuses(_segments(listing), count)
 
 
-def _known(root: Path, state: FolderState) -> dict[str, tuple[FolderStatus, str]]:
+def _known(root: Path, state: FolderState) -> dict[str, tuple[Status, str]]:
     """The record folders a listing may take from `state` (`FolderState.known`): those whose names are
     exactly a run of the state's own paths (a state whose two parts disagree is not believed)."""
     paths = f"\0{state.paths}\0"

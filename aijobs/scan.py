@@ -170,18 +170,35 @@ def _chunks(files: list[RecordFile]) -> Iterator[list[RecordFile]]:
         yield files[start : start + CHUNK]
 
 
-def _from_pool(pool: Any, files: list[RecordFile], derive: Derive | None) -> Iterator[Any]:
-    """The workers' results in order; a worker that died (killed, out of memory) is one clear error."""
+def _from_pool(pool: Any, files: list[RecordFile], derive: Derive | None) -> Iterator[Read]:
+    """The workers' results in order; a worker that died (killed, out of memory) is one clear error.
+
+    Every chunk is handed to the pool now, so the workers start reading at once, before the
+    caller asks for the first result (the build opens its database meanwhile)."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        for chunk in pool.map(_work, _chunks(files), [derive] * len(files)):
+        chunks = pool.map(_work, _chunks(files), [derive] * len(files))
+    except BrokenProcessPool:
+        raise _stopped() from None
+    return _in_order(chunks)
+
+
+def _in_order(chunks: Iterator[list[Read]]) -> Iterator[Read]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        for chunk in chunks:
             yield from chunk
     except BrokenProcessPool:
-        raise AijobsError(
-            "a worker process stopped unexpectedly (killed, or out of memory); "
-            "run again with AIJOBS_WORKERS=1 to read the files in this process"
-        ) from None
+        raise _stopped() from None
+
+
+def _stopped() -> AijobsError:
+    return AijobsError(
+        "a worker process stopped unexpectedly (killed, or out of memory); "
+        "run again with AIJOBS_WORKERS=1 to read the files in this process"
+    )
 
 
 def _reader(files: list[RecordFile], derive: Derive | None, count: int) -> tuple[Any, Iterator[Read]]:

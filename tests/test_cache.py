@@ -31,6 +31,7 @@ import pytest
 from typer.testing import CliRunner
 
 import aijobs.cache
+import aijobs.db.build
 import aijobs.scan
 from aijobs.cache import FILE_NAME, RecordCache, _sealed, open_cache, status_of
 from aijobs.cli import app
@@ -497,6 +498,41 @@ def test_no_workers_are_forked_beside_other_threads(large: Path) -> None:
     assert problems == expected
     aijobs.scan.scan(large, workers=2)
     assert _CountingPool.started == 1  # alone again, it forks
+
+
+def test_workers_start_before_the_first_result_is_asked_for(large: Path) -> None:
+    """The build opens its database while the workers read: they must be at work already."""
+    import multiprocessing
+
+    from aijobs.loader import list_directory
+
+    files = list_directory(large).files
+    pool, fresh = aijobs.scan._reader(files, None, 2)
+    try:
+        assert pool is not None
+        deadline = time.monotonic() + 30
+        while len(multiprocessing.active_children()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # nothing asked of `fresh` yet
+        assert len(multiprocessing.active_children()) == 2
+        read = [(key, status, marshal.loads(packed)) for key, status, packed, _ in fresh]
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    _, serial = aijobs.scan._reader(files, None, 1)
+    assert read == [(key, status, marshal.loads(packed)) for key, status, packed, _ in serial]
+
+
+def test_a_build_refused_its_target_reads_nothing(large: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The target is checked before the workers start, and nothing is made beside it."""
+    from aijobs.db.build import NotOurs, build_sqlite_from
+
+    target = large.parent / "notes.db"
+    target.write_text("my notes\n", encoding="utf-8")
+    monkeypatch.setattr(aijobs.db.build, "scan", lambda *args, **kwargs: pytest.fail("read before the check"))
+    with pytest.raises(NotOurs, match=r"notes\.db is not an aijobs database"):
+        build_sqlite_from(large, target)
+    assert target.read_text(encoding="utf-8") == "my notes\n"
+    assert sorted(path.name for path in large.parent.iterdir()) == ["corpus", "curated", "notes.db"]
 
 
 def _break_some(root: Path) -> None:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,6 +119,17 @@ def _fill(
     engine: Engine, write: Callable[[Connection], dict[str, int]], replace: bool, force: bool = False
 ) -> dict[str, int]:
     """Migrate, `write` the rows and check, in one transaction; `replace` empties the tables first."""
+    with _transaction(engine, replace, force) as connection:
+        return write(connection)
+
+
+@contextmanager
+def _transaction(engine: Engine, replace: bool, force: bool = False) -> Iterator[Connection]:
+    """A connection to write rows in, migrated, in one transaction; `replace` empties the tables first.
+
+    The rows written are checked (`check_database`) before the transaction commits; what
+    fails is one BuildError, and nothing is committed.
+    """
     try:
         with engine.begin() as connection:
             if replace:
@@ -127,7 +139,7 @@ def _fill(
                 # are checked once, at the end (`check_database`). Set before the first write,
                 # while no transaction is open (SQLite ignores it inside one).
                 connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-                # A new temporary file, flushed with fsync once complete (`_write_sqlite`).
+                # A new temporary file, flushed with fsync once complete (`_sqlite_file`).
                 connection.exec_driver_sql("PRAGMA synchronous = OFF")
             upgrade(connection)
             if connection.dialect.name == "sqlite":
@@ -135,13 +147,12 @@ def _fill(
             if replace:
                 names = ", ".join(f'"{name}"' for name in TABLE_ORDER)
                 connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY"))  # ids as in a fresh build
-            counts = write(connection)
+            yield connection
             check_database(connection)
     except SQLAlchemyError as exc:
         raise BuildError(str(getattr(exc, "orig", None) or exc)) from exc
     finally:
         engine.dispose()
-    return counts
 
 
 def _writing(kb: KnowledgeBase, dataset: DatasetInfo) -> Callable[[Connection], dict[str, int]]:
@@ -255,27 +266,44 @@ def build_sqlite_from(
     stays small whatever the size; unchanged files come from `cache`. The same records
     give the same file as `build_sqlite`. Raises ProblemsFound (every problem, as
     `aijobs validate` reports them) when any record is invalid; `target` is then untouched.
-    """
-    dataset = dataset or dataset_info(root)
-    scanned: list[ScanResult] = []
 
-    def write(connection: Connection) -> dict[str, int]:
-        writer = start_rows(connection, dataset)
+    The new database is made, migrated and given its dataset row when the first record
+    comes, not before the scan: by then the worker processes are reading
+    (`aijobs.scan` starts them before it hands over any outcome), so that work overlaps
+    theirs instead of delaying it. The target is checked before anything is read.
+    """
+    replaceable(target, force)
+    with ExitStack() as opened:
+        writers: list[RowWriter] = []
+
+        def writer() -> RowWriter:
+            if not writers:
+                temp = opened.enter_context(_sqlite_file(target, force))
+                connection = opened.enter_context(_transaction(sqlite_engine(temp), replace=False))
+                writers.append(start_rows(connection, dataset or dataset_info(root)))
+            return writers[0]
 
         def sink(_file: RecordFile, outcome: FileOutcome) -> None:
             if outcome.derived is not None:
-                writer.add(outcome.derived)
+                writer().add(outcome.derived)
 
-        scanned.append(scan(root, cache=cache, derive=record_rows, sink=sink, progress=progress))
-        if scanned[0].problems:
-            raise ProblemsFound(scanned[0].problems)
-        return finish_rows(connection, writer)
-
-    return _write_sqlite(target, force, write), scanned[0]
+        scanned = scan(root, cache=cache, derive=record_rows, sink=sink, progress=progress)
+        if scanned.problems:
+            raise ProblemsFound(scanned.problems)
+        counts = finish_rows(writer().connection, writer())
+    return counts, scanned
 
 
 def _write_sqlite(target: Path, force: bool, write: Callable[[Connection], dict[str, int]]) -> dict[str, int]:
     """Run `write` on a new temporary database beside `target`, then put it in place atomically."""
+    with _sqlite_file(target, force) as temp:
+        return _fill(sqlite_engine(temp), write, replace=False)
+
+
+@contextmanager
+def _sqlite_file(target: Path, force: bool) -> Iterator[Path]:
+    """A new temporary file beside `target` to build in, put in place of `target` once the block ends
+    (flushed, and `target` checked again first); removed instead if anything fails."""
     status = replaceable(target, force)
     folder = target.absolute().parent
     # A unique name beside the target (same file system, so the rename is atomic), short
@@ -285,7 +313,7 @@ def _write_sqlite(target: Path, force: bool, write: Callable[[Connection], dict[
     temp = Path(temp_name)
     try:
         os.chmod(temp, _file_mode(status))  # mkstemp makes 0600; a database is for sharing
-        counts = _fill(sqlite_engine(temp), write, replace=False)
+        yield temp
         with temp.open("rb+") as written:
             os.fsync(written.fileno())
         replaceable(target, force)  # again: something may have appeared there during the build
@@ -294,7 +322,6 @@ def _write_sqlite(target: Path, force: bool, write: Callable[[Connection], dict[
         temp.unlink(missing_ok=True)
         raise
     sync_folder(folder)
-    return counts
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,17 @@ class Claim:
         here without its citations too.
         """
         data = self.statement.model_dump(mode="json", exclude={"cite", "rank"})
-        return json.dumps(_without_citations(data), ensure_ascii=False, sort_keys=True)
+        if any(isinstance(value, dict | list) for value in data.values()):  # only then can one hold citations
+            data = _without_citations(data)
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+_NOT_IN_VALUE = frozenset(("cite", "rank"))
 
 
 def _without_citations(value: Any) -> Any:
     if isinstance(value, dict):
-        return {key: _without_citations(item) for key, item in value.items() if key not in ("cite", "rank")}
+        return {key: _without_citations(item) for key, item in value.items() if key not in _NOT_IN_VALUE}
     if isinstance(value, list):
         return [_without_citations(item) for item in value]
     return value

@@ -121,6 +121,7 @@ def compact(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 16)  # a search entry asks for both parts, one after the other
 def pinyin_keys(text: str) -> tuple[str, str] | None:
     """The full pinyin key and the initials of a name; None when it has no Chinese character.
 

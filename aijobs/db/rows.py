@@ -94,10 +94,12 @@ class _Plan:
         try:
             return self.make(item)
         except AttributeError as error:
-            raise TypeError(
-                f"table {self.table}: {type(item.model).__name__} has no field {error.name!r}; "
-                f"map the column in rows_from"
-            ) from error
+            raise self.missing(error, item.model) from error
+
+    def missing(self, error: AttributeError, model: Any) -> TypeError:
+        """The error for a column whose model has no such field (`error`, raised making a row of `model`)."""
+        kind = type(error.obj).__name__ if getattr(error, "obj", None) is not None else type(model).__name__
+        return TypeError(f"table {self.table}: {kind} has no field {error.name!r}; map the column in rows_from")
 
 
 @cache
@@ -136,19 +138,33 @@ def _values(owner: Any, source: From) -> Iterator[tuple[Any, int | None, Path]]:
 
 
 def record_rows(record: Record, shown: str, nodes: list[Node] | None = None) -> RecordRows:
-    """Every row made of one record and its claims (claims numbered from 0 within it; `nodes`: its `walk`)."""
+    """Every row made of one record and its claims (claims numbered from 0 within it; `nodes`: its `walk`).
+
+    The build's hot loop (one pass per row): a declaration without a field makes one row
+    of its owner directly; one with a field goes through `_values`.
+    """
     claims = list(claims_of(record, nodes))
     numbers = {claim.path: number for number, claim in enumerate(claims)}
     owners: list[tuple[Any, str | int]] = [(record, record.id)]
-    owners += [(claim, numbers[claim.path]) for claim in claims]
+    owners += [(claim, number) for number, claim in enumerate(claims)]
     rows: list[tuple[int, tuple[Any, ...]]] = []
+    append = rows.append
     memo: dict[str, Any] = {}
-    for owner, key in owners:
-        kind: type = owner.__class__
-        for number, plan in _plans_for(kind):
-            for model, index, path in _values(owner, plan.source):
-                claim = numbers.get(path) if plan.cited else None
-                rows.append((number, plan.row(Item(model, record, shown, key, path, index, claim, memo))))
+    plan: _Plan | None = None
+    try:
+        for owner, key in owners:
+            for number, plan in _plans_for(owner.__class__):
+                if plan.source.field is None:
+                    claim = numbers.get(()) if plan.cited else None
+                    append((number, plan.make(Item(owner, record, shown, key, (), None, claim, memo))))
+                    continue
+                for model, index, path in _values(owner, plan.source):
+                    claim = numbers.get(path) if plan.cited else None
+                    append((number, plan.make(Item(model, record, shown, key, path, index, claim, memo))))
+    except AttributeError as error:
+        if plan is None:
+            raise
+        raise plan.missing(error, record) from error
     return len(claims), tuple(rows)
 
 

@@ -125,8 +125,6 @@ class RecordCache:
         self.unusable: str | None = None
         """Why the cache is not used, or None."""
         self.connection: sqlite3.Connection | None = None
-        self.hits = 0
-        self.misses = 0
         self._index_rows: tuple[bytes, int] | None = None
         self._bases: dict[tuple[bytes, int], bytes] = {}
         """The checksum of the base of each (place, generation) read: a state saved over it is sealed with it."""

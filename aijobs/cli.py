@@ -673,9 +673,15 @@ def export_command(
             "in '/'. Default https://aijobs.invalid/, a placeholder that never resolves.",
         ),
     ] = None,
+    no_cache: NoCacheOpt = False,
 ) -> None:
-    """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data)."""
-    from aijobs.tools.export import check_base_iri, check_export_folder, export
+    """Write the whole knowledge base as JSON, CSV or JSON-LD (byte-identical for the same data).
+
+    Records are read one at a time (unchanged files' parts come from the cache), so memory
+    stays small; the files are written only once every record is read and valid.
+    """
+    from aijobs.tools.export import check_base_iri, export_folder
+    from aijobs.tools.progress import Progress
 
     if excel and fmt != ExportFormat.csv:
         raise UsageError("--excel applies to --format csv only")
@@ -683,9 +689,25 @@ def export_command(
         if fmt != ExportFormat.jsonld:
             raise UsageError("--base-iri applies to --format jsonld only")
         check_base_iri(base_iri)
-    check_export_folder(out)  # a bad --out fails before the records are read
-    kb = _load_or_exit(curated)
-    for path in export(kb, fmt.value, out, excel=excel, base_iri=base_iri):
+    cache = _open_cache(not no_cache)
+    try:
+        with Progress("export") as progress:
+            written, _ = export_folder(
+                _curated_to_read(curated),
+                fmt.value,
+                out,
+                excel=excel,
+                base_iri=base_iri,
+                cache=cache,
+                progress=progress,
+            )
+    except ProblemsFound as exc:
+        _report(exc.problems, OutputFormat.text, "validate")
+        raise typer.Exit(1) from None
+    finally:
+        if cache is not None:
+            cache.close()
+    for path in written:
         typer.echo(f"wrote {path}")
 
 

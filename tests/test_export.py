@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import aijobs.scan
 from aijobs import Figure, load
+from aijobs.cache import RecordCache
 from aijobs.cli import app
 from aijobs.db.dataset import DatasetInfo, aijobs_version
 from aijobs.db.migrate import head_revision
+from aijobs.db.rows import TABLE_ORDER, build_rows
 from aijobs.db.tables import metadata
-from aijobs.tools.export import export, to_jsonld
+from aijobs.problems import ProblemsFound
+from aijobs.scan import PARALLEL_FROM
+from aijobs.tools.export import export, export_folder, to_jsonld
+from aijobs.tools.synthetic import generate
 from tests.conftest import Workspace
+
+BASE = "https://example.org/aijobs/"
 
 runner = CliRunner()
 
@@ -251,3 +262,91 @@ def test_jsonld_figure_keeps_place_producer_and_approximation(workspace: Workspa
     value = figure["value"]
     assert value["minValue"] == 40 and "value" not in value and "maxValue" not in value  # over: a lower bound
     assert {"@type": "PropertyValue", "propertyID": "approximation", "value": "over"} in value["additionalProperty"]
+
+
+# --- exporting a curated folder record by record (aijobs export) -------------------------------
+
+FORMATS = [("json", {}), ("csv", {}), ("csv", {"excel": True}), ("jsonld", {}), ("jsonld", {"base_iri": BASE})]
+
+
+def _files(paths: list[Path]) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in paths}
+
+
+@pytest.mark.parametrize(("fmt", "options"), FORMATS)
+def test_a_folder_export_is_the_export_of_the_loaded_knowledge_base(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, fmt: str, options: dict[str, Any]
+) -> None:
+    monkeypatch.setattr(aijobs.scan, "time_ns", lambda: time.time_ns() + 60 * 10**9)  # the files look settled
+    cache = RecordCache(workspace.root / "cache")
+    paths, first = export_folder(workspace.curated, fmt, workspace.root / "a", **options, cache=cache)
+    streamed = _files(paths)
+    paths, second = export_folder(workspace.curated, fmt, workspace.root / "b", **options, cache=cache)
+    loaded = _files(export(load(workspace.curated), fmt, workspace.root / "c", **options))
+    assert streamed == loaded
+    assert _files(paths) == loaded
+    assert (first.cached, second.cached) == (0, first.files)  # every part from the cache the second time
+    if fmt == "csv":  # the rows, numbered, are `build_rows`'s, written as csv.DictWriter writes them
+        rows = build_rows(load(workspace.curated))
+        for name in set(TABLE_ORDER) - {"dataset"}:  # dataset.csv: test_exports_carry_the_dataset_they_are_given
+            expected = io.StringIO()
+            columns = [column.name for column in metadata.tables[name].columns]
+            writer = csv.DictWriter(expected, fieldnames=columns, lineterminator="\n", extrasaction="raise")
+            writer.writeheader()
+            numbered = enumerate(rows[name], 1)
+            writer.writerows({"id": n, **row} if "id" in columns and "id" not in row else row for n, row in numbered)
+            assert streamed[f"{name}.csv"].decode("utf-8") == ("\ufeff" if options else "") + expected.getvalue()
+    else:  # the framing written around the records' parts is exactly json's own
+        assert all(
+            content.decode("utf-8") == json.dumps(json.loads(content), ensure_ascii=False, indent=2) + "\n"
+            for content in streamed.values()
+        )
+
+
+@pytest.mark.parametrize(("fmt", "options"), FORMATS)
+def test_a_folder_export_read_by_worker_processes_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, options: dict[str, Any]
+) -> None:
+    root = tmp_path / "curated"
+    generate(root, 3)
+    monkeypatch.setenv("AIJOBS_CORPUS", str(tmp_path / "corpus"))
+    monkeypatch.setenv("AIJOBS_WORKERS", "2")
+    assert len(list(root.rglob("*.yaml"))) >= PARALLEL_FROM
+    streamed = _files(export_folder(root, fmt, tmp_path / "a", **options)[0])
+    assert streamed == _files(export(load(root), fmt, tmp_path / "b", **options))
+
+
+def test_a_folder_export_of_invalid_records_writes_nothing(workspace: Workspace) -> None:
+    out = workspace.root / "out"
+    export_folder(workspace.curated, "json", out, cache=None)
+    before = _files(sorted(out.iterdir()))
+    workspace.replace("people/wang-fang.yaml", "cite:", "cyte:")
+    with pytest.raises(ProblemsFound) as found:
+        export_folder(workspace.curated, "json", out)
+    assert any(problem.location.path.endswith("wang-fang.yaml") for problem in found.value.problems)
+    assert _files(sorted(out.iterdir())) == before  # the previous export and its manifest, as they were
+    with pytest.raises(ProblemsFound):
+        export_folder(workspace.curated, "csv", workspace.root / "new")
+    assert not (workspace.root / "new").exists()
+
+
+def test_the_export_command_reports_invalid_records_and_writes_nothing(workspace: Workspace) -> None:
+    workspace.replace("people/wang-fang.yaml", "cite:", "cyte:")
+    result = runner.invoke(app, ["export", "--format", "csv", "--out", "dump"])
+    assert result.exit_code == 1
+    assert "wang-fang.yaml" in result.output
+    assert not Path("dump").exists()
+
+
+def test_an_export_without_a_temporary_folder_is_one_clear_error(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(workspace.root / "missing"))
+    result = runner.invoke(app, ["export", "--format", "json", "--out", "dump", "--no-cache"])
+    assert result.exit_code == 1
+    assert "cannot make a temporary file in" in result.output
+    assert "set TMPDIR" in result.output
+    assert "Traceback" not in result.output
+    assert not Path("dump").exists()

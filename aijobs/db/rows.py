@@ -199,28 +199,25 @@ def _insert(table: str, columns: tuple[str, ...], marker: str) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(marker for _ in columns)})'
 
 
-class RowWriter:
-    """Writes records' rows into the database as they come, a batch per table at a time.
+class RowBatches:
+    """Takes records' rows as they come and hands them on a batch per table at a time (`flush`).
 
-    With `in_table_order` (PostgreSQL, which checks each foreign key as a row goes in),
-    every row is held until `finish` and tables are written referenced ones first;
-    otherwise (SQLite, with foreign keys checked at commit) rows go in batches of
-    `batch`, so memory stays small. Rows of a table keep their order either way.
+    Claim numbers are made global: each record's count on from the claims of the records
+    before it. With `in_table_order` (PostgreSQL, which checks each foreign key as a row goes
+    in), every row is held until `finish` and tables are handed on referenced ones first;
+    otherwise rows go in batches of `batch`, so memory stays small. Rows of a table keep
+    their order either way.
     """
 
-    def __init__(self, connection: Connection, in_table_order: bool = False, batch: int = 2000) -> None:
-        self.connection = connection
+    def __init__(self, in_table_order: bool = False, batch: int = 2000) -> None:
         self.plans = _plans()
         self.in_table_order = in_table_order
         self.batch = batch
         self.first_claim = 1
         self.pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLE_ORDER}
         self.counts: dict[str, int] = dict.fromkeys(TABLE_ORDER, 0)
-        self.indexes: list[tuple[str, str]] = []
-        """(name, SQL) of indexes dropped while the rows go in, to make again after (see `aijobs.db.build`)."""
-        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        columns = {plan.table: plan.columns for plan in self.plans}
-        self.sql = {table: _insert(table, names, marker) for table, names in columns.items()}
+        self.columns = {plan.table: plan.columns for plan in self.plans}
+        """The columns of each table its rows' values fill, in order (not the ones the database numbers)."""
 
     def add(self, rows: RecordRows) -> None:
         claims, made = rows
@@ -236,12 +233,31 @@ class RowWriter:
     def _flush(self, table: str) -> None:
         rows = self.pending[table]
         if rows:
-            self.connection.exec_driver_sql(self.sql[table], rows)
+            self.flush(table, rows)
             self.counts[table] += len(rows)
             self.pending[table] = []
 
+    def flush(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Hand on `rows` of `table` (values in `columns` order); `counts[table]` rows were before them."""
+        raise NotImplementedError
+
     def finish(self) -> dict[str, int]:
-        """Write what is left; returns the rows written per table."""
+        """Hand on what is left; returns the rows per table."""
         for table in TABLE_ORDER:
             self._flush(table)
         return self.counts
+
+
+class RowWriter(RowBatches):
+    """Writes records' rows into the database as they come (`RowBatches`)."""
+
+    def __init__(self, connection: Connection, in_table_order: bool = False, batch: int = 2000) -> None:
+        super().__init__(in_table_order, batch)
+        self.connection = connection
+        self.indexes: list[tuple[str, str]] = []
+        """(name, SQL) of indexes dropped while the rows go in, to make again after (see `aijobs.db.build`)."""
+        marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        self.sql = {table: _insert(table, names, marker) for table, names in self.columns.items()}
+
+    def flush(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        self.connection.exec_driver_sql(self.sql[table], rows)

@@ -32,22 +32,29 @@ import io
 import json
 import os
 import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from aijobs import records as rec
-from aijobs.claims import Claim
+from aijobs.cache import RecordCache
+from aijobs.claims import Claim, claims_of
 from aijobs.db.dataset import DATA_LICENSE_URL, DatasetInfo, dataset_info
 from aijobs.db.files import check_folders, check_output_text, shown, status_of
-from aijobs.db.rows import TABLE_ORDER, build_rows
+from aijobs.db.rows import TABLE_ORDER, RowBatches, record_rows
 from aijobs.errors import AijobsError, UsageError
 from aijobs.kb import KnowledgeBase
+from aijobs.loader import Derive, FileOutcome, RecordFile
+from aijobs.problems import ProblemsFound
 from aijobs.references import references
+from aijobs.scan import Progress, ScanResult, scan
+from aijobs.walk import Node, walk
 
 DEFAULT_BASE_IRI = "https://aijobs.invalid/"
 """The default base IRI: a placeholder under the reserved .invalid domain (see above)."""
@@ -63,42 +70,28 @@ SCHEMA_TYPE = {
 }
 
 
-def _dumps(data: Any) -> str:
+def _json(data: Any) -> str:
     # allow_nan=False: JSON has no Infinity or NaN; the models refuse them, and this refuses to write them.
-    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def to_json(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
-    """{file name: content}: the dataset metadata, then the records as written, grouped by folder."""
-    grouped: dict[str, Any] = {"dataset": (dataset or dataset_info(kb.root)).as_row()}
-    grouped.update({cls.folder: [] for cls in rec.RECORD_TYPES})
-    for item in kb.loaded:
-        grouped[item.record.folder].append(item.record.model_dump(mode="json", exclude_unset=True))
-    return {"aijobs.json": _dumps(grouped)}
+def _indented(text: str, level: int) -> str:
+    """JSON `text` (from `_json`) as it reads `level` levels deep: every line but the first indented."""
+    return text.replace("\n", "\n" + "  " * level)  # JSON strings hold no raw newline: each one is a line break
 
 
-def _csv(columns: list[str], rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
-    writer.writeheader()
-    for number, row in enumerate(rows, start=1):
-        writer.writerow({"id": number, **row} if "id" in columns and "id" not in row else row)
-    return buffer.getvalue()
+# What each format makes of one record: run in the worker processes (`aijobs.scan`, by name) and
+# kept in the record cache, so an export, like a build, reads each file once and holds one record.
 
 
-def to_csv(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
-    """{file name: content}: one CSV file per database table, columns in schema order."""
-    from aijobs.db.tables import DatasetRow, metadata
+def json_record(record: rec.Record, shown: str, nodes: list[Node]) -> str:
+    """The record as aijobs.json holds it (its fields as written), at its place in its folder's list."""
+    return _indented(_json(record.model_dump(mode="json", exclude_unset=True)), 2)
 
-    rows = build_rows(kb)
-    files = {}
-    for name in TABLE_ORDER:
-        columns = [column.name for column in metadata.tables[name].columns]
-        files[f"{name}.csv"] = _csv(columns, rows.get(name, []))
-    dataset_table = str(DatasetRow.__tablename__)
-    columns = [column.name for column in metadata.tables[dataset_table].columns]
-    files[f"{dataset_table}.csv"] = _csv(columns, [(dataset or dataset_info(kb.root)).as_row()])
-    return files
+
+def jsonld_node(record: rec.Record, shown: str, nodes: list[Node]) -> dict[str, Any]:
+    """The record's schema.org node, its IRIs under `DEFAULT_BASE_IRI` (`_rebased` moves them)."""
+    return _node(record, Iris(), nodes)
 
 
 @dataclass(frozen=True)
@@ -197,9 +190,9 @@ def _claimed(claims: list[Claim]) -> dict[str, Any]:
     return {key: found[key] for key in CLAIM_PROPERTIES.values() if key in found}
 
 
-def _links(iris: Iris, record: rec.Record) -> dict[str, Any]:
+def _links(iris: Iris, record: rec.Record, nodes: list[Node]) -> dict[str, Any]:
     found: dict[str, Any] = {}
-    for ref in references(record):
+    for ref in references(record, nodes):
         key = LINK_PROPERTIES.get(tuple(part for part in ref.path if isinstance(part, str)))
         if key is None:
             continue
@@ -300,9 +293,9 @@ SPECIFIC: dict[type[rec.Record], Callable[[Iris, Any], dict[str, Any]]] = {
 }
 
 
-def _node(kb: KnowledgeBase, record: rec.Record, iris: Iris) -> dict[str, Any]:
+def _node(record: rec.Record, iris: Iris, nodes: list[Node]) -> dict[str, Any]:
     """A schema.org node: names, then the claims and links the tables above map, then the citations."""
-    claims = kb.claims_about(record.id)
+    claims = list(claims_of(record, nodes))
     specific = SPECIFIC.get(type(record))
     node: dict[str, Any] = {
         "@id": iris.record(record.id),
@@ -311,7 +304,7 @@ def _node(kb: KnowledgeBase, record: rec.Record, iris: Iris) -> dict[str, Any]:
         **_names(record),
         **_claimed(claims),
         **(specific(iris, record) if specific is not None else {}),
-        **_links(iris, record),
+        **_links(iris, record, nodes),
         "citation": _citations(iris, [citation for claim in claims for citation in claim.citations]),
     }
     cleaned: dict[str, Any] = _drop_empty(node)
@@ -344,21 +337,260 @@ def dataset_node(dataset: DatasetInfo, iris: Iris | None = None) -> dict[str, An
     return cleaned
 
 
+def _rebased(value: Any, base: str) -> Any:
+    """`value` (a node of `jsonld_node`) with every IRI under `base` instead of `DEFAULT_BASE_IRI`.
+
+    Only the "@id" of a node or link is an IRI, and only this module writes that key."""
+    if isinstance(value, dict):
+        moved = {key: _rebased(item, base) for key, item in value.items()}
+        if isinstance(moved.get("@id"), str) and moved["@id"].startswith(DEFAULT_BASE_IRI):
+            moved["@id"] = base + moved["@id"][len(DEFAULT_BASE_IRI) :]
+        return moved
+    if isinstance(value, list):
+        return [_rebased(item, base) for item in value]
+    return value
+
+
+Write = Callable[[BinaryIO], None]
+"""Writes one export file, whole, into the open file it is given."""
+
+
+class _Parts:
+    """Nameless temporary files (in the system's temporary folder, gone when closed) that an export
+    fills record by record and copies into its files at the end: memory stays small."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, BinaryIO] = {}
+
+    def __getitem__(self, name: str) -> BinaryIO:
+        if name not in self.files:
+            try:
+                self.files[name] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `close`)
+            except OSError as exc:
+                raise AijobsError(
+                    f"cannot make a temporary file in {shown(tempfile.gettempdir())} ({exc.strerror or exc}); "
+                    "set TMPDIR to a folder you can write to"
+                ) from None
+        return self.files[name]
+
+    def copy(self, name: str, out: BinaryIO) -> None:
+        """Copy what was written to the part `name` (nothing if none was) into `out`."""
+        part = self.files.get(name)
+        if part is not None:
+            part.flush()
+            part.seek(0)
+            shutil.copyfileobj(part, out)
+
+    def close(self) -> None:
+        for part in self.files.values():
+            part.close()
+        self.files.clear()
+
+
+class Exporter:
+    """One export format, record by record: `derive` makes a record's part (a module-level function
+    of the record, its file as shown and its walk, which worker processes call by name), `add` takes
+    the parts in (type, id) order, and `files` gives each file to write once every record is added."""
+
+    derive: Derive
+
+    def __init__(self) -> None:
+        self.parts = _Parts()
+
+    def add(self, folder: str, derived: Any) -> None:
+        raise NotImplementedError
+
+    def files(self, dataset: DatasetInfo) -> dict[str, Write]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.parts.close()
+
+
+class _ListParts(Exporter):
+    """Formats whose records are items of JSON lists, one list per part: each item after a comma."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: dict[str, int] = {}
+
+    def append(self, part: str, text: str) -> None:
+        count = self.counts.get(part, 0)
+        self.parts[part].write(("," if count else "").encode() + b"\n    " + text.encode("utf-8"))
+        self.counts[part] = count + 1
+
+    def list_of(self, part: str, out: BinaryIO) -> None:
+        """The JSON list of the part's items, one level deep (`[]` for none)."""
+        if not self.counts.get(part):
+            out.write(b"[]")
+            return
+        out.write(b"[")
+        self.parts.copy(part, out)
+        out.write(b"\n  ]")
+
+
+class JsonExporter(_ListParts):
+    """aijobs.json: the dataset, then each folder's records as written, folders in `RECORD_TYPES` order."""
+
+    derive = staticmethod(json_record)
+
+    def add(self, folder: str, derived: Any) -> None:
+        self.append(folder, derived)
+
+    def files(self, dataset: DatasetInfo) -> dict[str, Write]:
+        def write(out: BinaryIO) -> None:
+            out.write(b'{\n  "dataset": ' + _indented(_json(dataset.as_row()), 1).encode("utf-8"))
+            for cls in rec.RECORD_TYPES:
+                out.write(f",\n  {json.dumps(cls.folder)}: ".encode())
+                self.list_of(cls.folder, out)
+            out.write(b"\n}\n")
+
+        return {"aijobs.json": write}
+
+
+class JsonldExporter(_ListParts):
+    """aijobs.jsonld: one schema.org graph, the dataset's node first, every IRI under `base`."""
+
+    derive = staticmethod(jsonld_node)
+
+    def __init__(self, base: str = DEFAULT_BASE_IRI) -> None:
+        super().__init__()
+        self.iris = Iris(check_base_iri(base))
+
+    def add(self, folder: str, derived: Any) -> None:
+        node = derived if self.iris.base == DEFAULT_BASE_IRI else _rebased(derived, self.iris.base)
+        self.append("graph", _indented(_json(node), 2))
+
+    def files(self, dataset: DatasetInfo) -> dict[str, Write]:
+        def write(out: BinaryIO) -> None:
+            head = '{\n  "@context": "https://schema.org/",\n  "@graph": [\n    '
+            out.write((head + _indented(_json(dataset_node(dataset, self.iris)), 2)).encode("utf-8"))
+            if self.counts.get("graph"):
+                out.write(b",")
+                self.parts.copy("graph", out)
+            out.write(b"\n  ]\n}\n")
+
+        return {"aijobs.jsonld": write}
+
+
+class CsvExporter(Exporter):
+    """One CSV file per database table, columns in schema order, rows as the build writes them.
+
+    Its parts are the build's own rows (`aijobs.db.rows.record_rows`: a build and an export
+    share what the cache keeps), numbered as the database numbers them. `excel`: each file
+    starts with a byte order mark."""
+
+    derive = staticmethod(record_rows)
+
+    def __init__(self, excel: bool = False) -> None:
+        from aijobs.db.tables import DatasetRow, metadata
+
+        super().__init__()
+        self.excel = excel
+        self.columns = {name: [column.name for column in metadata.tables[name].columns] for name in TABLE_ORDER}
+        self.dataset_table = str(DatasetRow.__tablename__)
+        self.dataset_columns = [column.name for column in metadata.tables[self.dataset_table].columns]
+        self.rows = _CsvRows(self.parts, self.columns)
+
+    def add(self, folder: str, derived: Any) -> None:
+        self.rows.add(derived)
+
+    def _file(self, columns: list[str], table: str | None, rows: list[list[Any]]) -> Write:
+        def write(out: BinaryIO) -> None:
+            head = io.StringIO()
+            writer = csv.writer(head, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(rows)
+            out.write(("\ufeff" if self.excel else "").encode() + head.getvalue().encode("utf-8"))
+            if table is not None:
+                self.parts.copy(table, out)
+
+        return write
+
+    def files(self, dataset: DatasetInfo) -> dict[str, Write]:
+        self.rows.finish()
+        files = {f"{name}.csv": self._file(self.columns[name], name, []) for name in TABLE_ORDER}
+        row = dataset.as_row()
+        files[f"{self.dataset_table}.csv"] = self._file(
+            self.dataset_columns, None, [[row.get(name, "") for name in self.dataset_columns]]
+        )
+        return files
+
+
+class _CsvRows(RowBatches):
+    """The rows of each table written as CSV lines into its part; the rows the database numbers
+    (an integer key the rows leave out) numbered here, from 1, as a build's are."""
+
+    def __init__(self, parts: _Parts, columns: dict[str, list[str]]) -> None:
+        super().__init__()
+        self.parts = parts
+        self.order = {
+            table: [filled.index(name) if name in filled else None for name in columns[table]]
+            for table, filled in self.columns.items()
+        }
+
+    def flush(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        order, before = self.order[table], self.counts[table]
+        writer.writerows(
+            [values[at] if at is not None else before + number for at in order] for number, values in enumerate(rows, 1)
+        )
+        self.parts[table].write(text.getvalue().encode("utf-8"))
+
+
+FORMATS = ("json", "csv", "jsonld")
+
+
+def exporter(fmt: str, *, excel: bool = False, base_iri: str | None = None) -> Exporter:
+    """The exporter of `fmt` (one of `FORMATS`); UsageError for an option that format does not take."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if excel and fmt != "csv":
+        raise UsageError("excel=True applies to the csv format only")
+    if base_iri is not None and fmt != "jsonld":
+        raise UsageError("a base IRI applies to the jsonld format only")
+    if fmt == "csv":
+        return CsvExporter(excel)
+    if fmt == "jsonld":
+        return JsonldExporter(base_iri or DEFAULT_BASE_IRI)
+    return JsonExporter()
+
+
+def _exported(kb: KnowledgeBase, made: Exporter) -> Exporter:
+    """`made` given every record of `kb`, in order."""
+    for item in kb.loaded:
+        made.add(item.record.folder, made.derive(item.record, item.shown_as, list(walk(item.record))))
+    return made
+
+
+def _contents(made: Exporter, dataset: DatasetInfo) -> dict[str, str]:
+    contents = {}
+    for name, write in made.files(dataset).items():
+        buffer = io.BytesIO()
+        write(buffer)
+        contents[name] = buffer.getvalue().decode("utf-8")
+    return contents
+
+
+def to_json(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
+    """{file name: content}: the dataset metadata, then the records as written, grouped by folder."""
+    with closing(_exported(kb, JsonExporter())) as made:
+        return _contents(made, dataset or dataset_info(kb.root))
+
+
+def to_csv(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
+    """{file name: content}: one CSV file per database table, columns in schema order."""
+    with closing(_exported(kb, CsvExporter())) as made:
+        return _contents(made, dataset or dataset_info(kb.root))
+
+
 def to_jsonld(
     kb: KnowledgeBase, dataset: DatasetInfo | None = None, *, base_iri: str = DEFAULT_BASE_IRI
 ) -> dict[str, str]:
     """{file name: content}: one schema.org graph, every IRI under `base_iri` (see the module doc)."""
-    iris = Iris(base_iri)
-    graph = [dataset_node(dataset or dataset_info(kb.root), iris)]
-    graph += [_node(kb, item.record, iris) for item in kb.loaded]
-    return {"aijobs.jsonld": _dumps({"@context": "https://schema.org/", "@graph": graph})}
-
-
-EXPORTERS: dict[str, Callable[[KnowledgeBase, DatasetInfo], dict[str, str]]] = {
-    "json": to_json,
-    "csv": to_csv,
-    "jsonld": to_jsonld,
-}
+    with closing(_exported(kb, JsonldExporter(base_iri))) as made:
+        return _contents(made, dataset or dataset_info(kb.root))
 
 
 def export(
@@ -370,24 +602,49 @@ def export(
     excel: bool = False,
     base_iri: str | None = None,
 ) -> list[Path]:
-    """Write the export files into `out`; returns their paths.
+    """Write the export files of the loaded `kb` into `out`; returns their paths.
 
     `dataset` defaults to `dataset_info(kb.root)`. `excel` (CSV only) writes UTF-8 with a
     byte order mark, for spreadsheet programs. `base_iri` (JSON-LD only) is the IRI the
-    records' IRIs start with, `DEFAULT_BASE_IRI` when None.
+    records' IRIs start with, `DEFAULT_BASE_IRI` when None. `export_folder` does the same
+    from a curated folder without holding the knowledge base in memory.
     """
-    if excel and fmt != "csv":
-        raise UsageError("excel=True applies to the csv format only")
-    if base_iri is not None and fmt != "jsonld":
-        raise UsageError("a base IRI applies to the jsonld format only")
-    info = dataset or dataset_info(kb.root)
-    if fmt == "jsonld":
-        contents = to_jsonld(kb, info, base_iri=check_base_iri(base_iri or DEFAULT_BASE_IRI))
-    else:
-        contents = EXPORTERS[fmt](kb, info)
-    if excel:
-        return write_export(out, {name: "\ufeff" + content for name, content in contents.items()}, fmt)
-    return write_export(out, contents, fmt)
+    with closing(exporter(fmt, excel=excel, base_iri=base_iri)) as made:
+        _exported(kb, made)
+        return write_export(out, made.files(dataset or dataset_info(kb.root)), fmt)
+
+
+def export_folder(
+    root: Path,
+    fmt: str,
+    out: Path,
+    dataset: DatasetInfo | None = None,
+    *,
+    excel: bool = False,
+    base_iri: str | None = None,
+    cache: RecordCache | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[Path], ScanResult]:
+    """Export the curated folder `root` into `out` as `export` does, one record at a time (`aijobs.scan`);
+    (the paths written, what the scan found).
+
+    Each record is read (or taken from `cache`), turned into its part of the files and
+    dropped: memory stays small whatever the size, and the files go into `out` only once
+    every record is read and valid. Raises ProblemsFound (every problem, as `aijobs
+    validate` reports them) when any record is invalid; `out` is then untouched.
+    """
+    made = exporter(fmt, excel=excel, base_iri=base_iri)
+    check_export_folder(out)  # before anything is read
+    with closing(made):
+
+        def sink(file: RecordFile, outcome: FileOutcome) -> None:
+            if outcome.derived is not None:
+                made.add(file.folder, outcome.derived)
+
+        scanned = scan(root, cache=cache, derive=made.derive, sink=sink, progress=progress)
+        if scanned.problems:
+            raise ProblemsFound(scanned.problems)
+        return write_export(out, made.files(dataset or dataset_info(root)), fmt), scanned
 
 
 MANIFEST = ".aijobs-export.json"
@@ -443,12 +700,15 @@ def check_export_folder(out: Path) -> set[str]:
     return previous or set()
 
 
-def _write_file(out: Path, name: str, content: str | bytes) -> Path:
+def _write_file(out: Path, name: str, content: str | bytes | Write) -> Path:
     handle, temp_name = tempfile.mkstemp(prefix=".aijobs-export-", suffix=".tmp", dir=out)
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as file:
-            file.write(content.encode("utf-8") if isinstance(content, str) else content)
+            if callable(content):
+                content(file)
+            else:
+                file.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.chmod(temp, _new_file_mode())
         os.replace(temp, out / name)  # a rename replaces the name itself, never what a link points to
     except BaseException:
@@ -467,8 +727,8 @@ def _manifest(fmt: str, names: set[str]) -> str:
     return json.dumps({"generator": GENERATOR, "format": fmt, "files": sorted(names)}, indent=2) + "\n"
 
 
-def write_export(out: Path, files: Mapping[str, str | bytes], fmt: str) -> list[Path]:
-    """Write `files` ({plain file name: content}) into the folder `out`; returns their paths.
+def write_export(out: Path, files: Mapping[str, str | bytes | Write], fmt: str) -> list[Path]:
+    """Write `files` ({plain file name: content, or what writes it}) into the folder `out`; returns their paths.
 
     `out` must be new (its parent existing), empty, or hold only a previous aijobs export
     (named by its manifest); raises AijobsError naming it otherwise, before writing

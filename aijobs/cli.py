@@ -16,10 +16,10 @@ need them, so `aijobs --help` and `aijobs validate` start quickly.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     from aijobs.cache import RecordCache
     from aijobs.db.search import Hit
     from aijobs.kb import KnowledgeBase
+    from aijobs.tools.progress import Progress
 
 INTERRUPTED = 130
+T = TypeVar("T")
 
 
 def printable(text: str) -> str:
@@ -252,6 +254,25 @@ def _load_or_exit(curated: Path, fmt: OutputFormat = OutputFormat.text) -> Knowl
     return kb
 
 
+def _over_records(
+    curated: Path, no_cache: bool, label: str, run: Callable[[Path, RecordCache | None, Progress], T]
+) -> T:
+    """`run(records folder, cache, progress bar)` for a command that reads every record: the cache
+    opened (unless `no_cache`) and closed after, a bar labelled `label`, invalid records reported (exit 1)."""
+    from aijobs.tools.progress import Progress
+
+    cache = _open_cache(not no_cache)
+    try:
+        with Progress(label) as progress:
+            return run(_curated_to_read(curated), cache, progress)
+    except ProblemsFound as exc:
+        _report(exc.problems, OutputFormat.text, "validate")
+        raise typer.Exit(1) from None
+    finally:
+        if cache is not None:
+            cache.close()
+
+
 def _open_cache(use: bool) -> RecordCache | None:
     """The record cache (None with --no-cache), saying in one line why it cannot be used."""
     from aijobs.cache import open_cache
@@ -387,21 +408,13 @@ def build_command(
     """
     from aijobs.db.build import build_folder, replaceable
     from aijobs.db.engine import build_target
-    from aijobs.tools.progress import Progress
 
     target = build_target(db)  # a bad --db fails before the records are read
     if isinstance(target, Path):
         replaceable(target, force)
-    cache = _open_cache(not no_cache)
-    try:
-        with Progress("build") as progress:
-            built = build_folder(_curated_to_read(curated), db, force, cache=cache, progress=progress)
-    except ProblemsFound as exc:
-        _report(exc.problems, OutputFormat.text, "validate")
-        raise typer.Exit(1) from None
-    finally:
-        if cache is not None:
-            cache.close()
+    built = _over_records(
+        curated, no_cache, "build", lambda root, cache, bar: build_folder(root, db, force, cache=cache, progress=bar)
+    )
     summary = ", ".join(f"{built.counts[name]} {name}" for name in ("entity", "claim", "citation", "label"))
     typer.echo(f"wrote {built.target}: {summary}")
 
@@ -681,7 +694,6 @@ def export_command(
     stays small; the files are written only once every record is read and valid.
     """
     from aijobs.tools.export import check_base_iri, export_folder
-    from aijobs.tools.progress import Progress
 
     if excel and fmt != ExportFormat.csv:
         raise UsageError("--excel applies to --format csv only")
@@ -689,24 +701,14 @@ def export_command(
         if fmt != ExportFormat.jsonld:
             raise UsageError("--base-iri applies to --format jsonld only")
         check_base_iri(base_iri)
-    cache = _open_cache(not no_cache)
-    try:
-        with Progress("export") as progress:
-            written, _ = export_folder(
-                _curated_to_read(curated),
-                fmt.value,
-                out,
-                excel=excel,
-                base_iri=base_iri,
-                cache=cache,
-                progress=progress,
-            )
-    except ProblemsFound as exc:
-        _report(exc.problems, OutputFormat.text, "validate")
-        raise typer.Exit(1) from None
-    finally:
-        if cache is not None:
-            cache.close()
+    written, _ = _over_records(
+        curated,
+        no_cache,
+        "export",
+        lambda root, cache, bar: export_folder(
+            root, fmt.value, out, excel=excel, base_iri=base_iri, cache=cache, progress=bar
+        ),
+    )
     for path in written:
         typer.echo(f"wrote {path}")
 

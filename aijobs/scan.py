@@ -15,6 +15,7 @@ import gc
 import itertools
 import marshal
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -139,11 +140,14 @@ PARENT_CHECK = 0.5
 
 
 def _leave_with_parent(parent: int) -> None:
-    """Make this worker exit when its parent is gone (killed with SIGKILL, say).
+    """Make this worker exit when its parent is gone (killed with SIGKILL, say), and not on Ctrl-C.
 
     An orphaned worker would otherwise wait for work forever: its task queue stays open,
     held by the other workers. A daemon thread checks the parent every `PARENT_CHECK` s.
+    Ctrl-C reaches every process of the terminal's group: the parent stops the pool (and
+    says so in one line); a worker that took it too would print its own traceback.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -522,6 +522,31 @@ def test_workers_start_before_the_first_result_is_asked_for(large: Path) -> None
     assert read == [(key, status, marshal.loads(packed)) for key, status, packed, _ in serial]
 
 
+def test_workers_leave_ctrl_c_to_the_main_process(large: Path) -> None:
+    """Ctrl-C reaches the whole process group: a worker ignores it (the main process stops the pool
+    and says so in one line; a worker that took it would print a traceback of its own)."""
+    import multiprocessing
+    import signal
+
+    from aijobs.loader import list_directory
+
+    files = list_directory(large).files
+    pool, fresh = aijobs.scan._reader(files, None, 2)
+    try:
+        read = [next(fresh), next(fresh)]  # the second from a worker: the workers are set up
+        for worker in multiprocessing.active_children():
+            assert worker.pid is not None
+            os.kill(worker.pid, signal.SIGINT)
+        try:
+            read += list(fresh)
+        except KeyboardInterrupt:  # the worker's, sent back with its chunk
+            pytest.fail("a worker took the Ctrl-C")
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    assert len(read) == len(files)
+
+
 def test_a_build_refused_its_target_reads_nothing(large: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The target is checked before the workers start, and nothing is made beside it."""
     from aijobs.db.build import NotOurs, build_sqlite_from

@@ -346,7 +346,32 @@ def test_an_export_without_a_temporary_folder_is_one_clear_error(
     monkeypatch.setattr(tempfile, "tempdir", str(workspace.root / "missing"))
     result = runner.invoke(app, ["export", "--format", "json", "--out", "dump", "--no-cache"])
     assert result.exit_code == 1
-    assert "cannot make a temporary file in" in result.output
-    assert "set TMPDIR" in result.output
-    assert "Traceback" not in result.output
+    assert result.output.count("\n") == 1
+    assert "cannot write a temporary file of the export in" in result.output
+    assert "missing (No such file or directory); set TMPDIR" in result.output
     assert not Path("dump").exists()
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "jsonld"])
+def test_a_full_temporary_folder_is_one_clear_error_and_the_export_is_kept(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    import errno
+    import tempfile
+
+    runner.invoke(app, ["export", "--format", fmt, "--out", "dump", "--no-cache"])
+    before = _files(sorted(Path("dump").iterdir()))
+    monkeypatch.setenv("TMPDIR", str(workspace.root / "small"))
+    monkeypatch.setattr(tempfile, "tempdir", None)
+
+    class Full(io.BytesIO):
+        def write(self, data: Any) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", Full)
+    result = runner.invoke(app, ["export", "--format", fmt, "--out", "dump", "--no-cache"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1
+    assert "cannot write a temporary file of the export in" in result.output
+    assert "small (No space left on device); set TMPDIR to a folder with room" in result.output
+    assert _files(sorted(Path("dump").iterdir())) == before

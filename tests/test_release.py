@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from aijobs import load
 from aijobs.cli import app
-from aijobs.db.build import build_sqlite
+from aijobs.db.build import build_folder, build_sqlite
 from aijobs.db.dataset import DatasetInfo, aijobs_version, dataset_info
 from aijobs.db.engine import sqlite_engine
 from aijobs.db.migrate import alembic_config, head_revision, upgrade
@@ -88,6 +88,18 @@ def test_dataset_names_the_commit_and_its_date(workspace: Workspace) -> None:
     assert query(db, "SELECT version, git_commit, commit_date, schema_revision FROM dataset") == [
         (aijobs_version(), commit, COMMIT_DATE, head_revision())
     ]
+
+
+@needs_git
+def test_a_build_inside_the_curated_folder_names_the_commit(workspace: Workspace) -> None:
+    """The build's temporary file beside its target is not an untracked change of the records."""
+    (workspace.root / ".gitignore").write_text("/curated/kb.db\n")
+    git(workspace.root, "init", "-q", "-b", "main")
+    git(workspace.root, "add", ".gitignore")
+    commit = commit_all(workspace, "records")
+    db = workspace.curated / "kb.db"
+    build_folder(workspace.curated, str(db))
+    assert query(db, "SELECT git_commit, commit_date FROM dataset") == [(commit, COMMIT_DATE)]
 
 
 @needs_git

@@ -278,9 +278,12 @@ def build_sqlite_from(
 
         def writer() -> RowWriter:
             if not writers:
+                # The dataset first: its commit is the records' only while nothing new is beside them
+                # (a target inside the curated folder would be an untracked file there).
+                info = dataset or dataset_info(root)
                 temp = opened.enter_context(_sqlite_file(target, force))
                 connection = opened.enter_context(_transaction(sqlite_engine(temp), replace=False))
-                writers.append(start_rows(connection, dataset or dataset_info(root)))
+                writers.append(start_rows(connection, info))
             return writers[0]
 
         def sink(_file: RecordFile, outcome: FileOutcome) -> None:

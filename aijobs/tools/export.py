@@ -367,11 +367,15 @@ class _Parts:
             try:
                 self.files[name] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `close`)
             except OSError as exc:
-                raise AijobsError(
-                    f"cannot make a temporary file in {shown(tempfile.gettempdir())} ({exc.strerror or exc}); "
-                    "set TMPDIR to a folder you can write to"
-                ) from None
+                raise _no_room(exc) from None
         return self.files[name]
+
+    def write(self, name: str, data: bytes) -> None:
+        """Add `data` to the part `name`."""
+        try:
+            self[name].write(data)
+        except OSError as exc:
+            raise _no_room(exc) from None
 
     def copy(self, name: str, out: BinaryIO) -> None:
         """Copy what was written to the part `name` (nothing if none was) into `out`."""
@@ -385,6 +389,16 @@ class _Parts:
         for part in self.files.values():
             part.close()
         self.files.clear()
+
+
+def _no_room(exc: OSError) -> AijobsError:
+    """The error for a temporary file that could not be made or written (the folder, full, ...)."""
+    folder = tempfile.tempdir or os.environ.get("TMPDIR")
+    where = shown(folder) if folder else "the system's temporary folder"
+    return AijobsError(
+        f"cannot write a temporary file of the export in {where} ({exc.strerror or exc}); "
+        "set TMPDIR to a folder with room that you can write to"
+    )
 
 
 class Exporter:
@@ -416,7 +430,7 @@ class _ListParts(Exporter):
 
     def append(self, part: str, text: str) -> None:
         count = self.counts.get(part, 0)
-        self.parts[part].write(("," if count else "").encode() + b"\n    " + text.encode("utf-8"))
+        self.parts.write(part, ("," if count else "").encode() + b"\n    " + text.encode("utf-8"))
         self.counts[part] = count + 1
 
     def list_of(self, part: str, out: BinaryIO) -> None:
@@ -536,7 +550,7 @@ class _CsvRows(RowBatches):
         writer.writerows(
             [values[at] if at is not None else before + number for at in order] for number, values in enumerate(rows, 1)
         )
-        self.parts[table].write(text.getvalue().encode("utf-8"))
+        self.parts.write(table, text.getvalue().encode("utf-8"))
 
 
 FORMATS = ("json", "csv", "jsonld")

@@ -5,6 +5,13 @@ id, keys keep the models' order, and nothing time-dependent is written. Every ex
 says which dataset it is (`aijobs.db.dataset`): JSON in a top-level "dataset" object,
 CSV in `dataset.csv`, JSON-LD in a schema.org `Dataset` node.
 
+Each format is an `Exporter`: what it makes of one record (`json_record`, `jsonld_node`,
+or the build's own rows for CSV), and the framing it writes around those parts.
+`export_folder` (what ``aijobs export`` runs) reads a curated folder record by record
+through `aijobs.scan`, so the parts are made in the worker processes and kept in the
+record cache, and memory stays small; `export` and `to_json`, `to_csv`, `to_jsonld` run
+the same exporters over a knowledge base already loaded, so both give the same bytes.
+
 JSON-LD names every record ``<base IRI>id/<record id>`` and the dataset ``<base
 IRI>dataset``. The base IRI is `DEFAULT_BASE_IRI` unless the caller gives one
 (``aijobs export --format jsonld --base-iri https://example.org/aijobs/``): the project

@@ -15,8 +15,11 @@ need them, so `aijobs --help` and `aijobs validate` start quickly.
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from typer.core import TyperGroup
 
-from aijobs.errors import AijobsError, UsageError
+from aijobs.errors import AijobsError, Terminated, UsageError
 from aijobs.problems import Problem, ProblemsFound, display_path, format_problems
 
 if TYPE_CHECKING:
@@ -125,7 +128,10 @@ class Boundary(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:  # a Click context (typer's bundled Click, or click itself)
         try:
-            return super().invoke(ctx)
+            with _terminated_on_sigterm():
+                return super().invoke(ctx)
+        except Terminated:
+            raise _fail("terminated", Terminated.exit_code) from None
         except ProblemsFound as exc:
             typer.echo(format_problems(exc.problems))
             raise _fail(exc.message, exc.exit_code) from None
@@ -144,6 +150,24 @@ class Boundary(TyperGroup):
             if message is None:
                 raise
             raise _fail(message, 1) from None
+
+
+@contextmanager
+def _terminated_on_sigterm() -> Iterator[None]:
+    """While a command runs, SIGTERM raises `Terminated` (it would otherwise end the process where it
+    stands, leaving a build's or an export's temporary file behind); as it was after."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread takes signals
+        yield
+        return
+
+    def terminate(_signal: int, _frame: object) -> None:
+        raise Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 app = typer.Typer(

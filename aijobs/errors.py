@@ -14,7 +14,8 @@ Exit codes (published in the README and held by tests/test_errors.py):
   database, corpus, record id or paragraph);
 * 2 — a usage error (`UsageError`): the command line cannot be carried out as written
   (an unknown option, a malformed value, an argument that is not valid UTF-8);
-* 130 — interrupted (Ctrl-C).
+* 130 — interrupted (Ctrl-C);
+* 143 — terminated (SIGTERM, as `kill` and process managers send it): `Terminated`.
 
 To add a check, raise the subclass that fits with a message that names the file or
 argument and says how to fix it; the boundary does the rest.
@@ -46,3 +47,13 @@ class UsageError(AijobsError):
 
 class NotFound(AijobsError):
     """A file, folder, database, record or paragraph that was asked for does not exist."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived while a command ran (`aijobs.cli` raises it from the signal's handler).
+
+    Not an Exception, like KeyboardInterrupt: it unwinds everything, so every temporary file
+    is removed and every transaction rolled back on the way out, as for Ctrl-C.
+    """
+
+    exit_code: ClassVar[int] = 143

@@ -145,9 +145,11 @@ def _leave_with_parent(parent: int) -> None:
     An orphaned worker would otherwise wait for work forever: its task queue stays open,
     held by the other workers. A daemon thread checks the parent every `PARENT_CHECK` s.
     Ctrl-C reaches every process of the terminal's group: the parent stops the pool (and
-    says so in one line); a worker that took it too would print its own traceback.
+    says so in one line); a worker that took it too would print its own traceback. SIGTERM
+    ends a worker at once, as the pool expects.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler (`aijobs.cli`): the pool stops it so
 
     def watch() -> None:
         while os.getppid() == parent:

@@ -174,6 +174,7 @@ def _fork(work: Callable[[], Packed[int]]) -> tuple[int, int] | None:
         code = 1
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler raises (`aijobs.cli`)
             if masking:
                 signal.pthread_sigmask(signal.SIG_SETMASK, held)
             os.close(reading)

@@ -1,7 +1,7 @@
 """The one error channel: every bad argument ends in one `Error:` line and a published exit code.
 
 Exit codes (README, "Exit codes"): 0 success, 1 invalid data, a failed check or something
-missing or unreadable, 2 a usage error, 130 interrupted. Never a traceback for bad input.
+missing or unreadable, 2 a usage error, 130 interrupted, 143 terminated. Never a traceback for bad input.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from aijobs import load
 from aijobs.cli import app, error_line
 from aijobs.db.build import BuildError
 from aijobs.db.upgrade import UpgradeError
-from aijobs.errors import AijobsError, NotFound, UsageError
+from aijobs.errors import AijobsError, NotFound, Terminated, UsageError
 from aijobs.problems import Location, Problem, ProblemsFound
 from aijobs.provenance.corpus import CorpusNotFound
 from aijobs.tools.diff import DiffError
@@ -143,6 +143,7 @@ def _raise(exc: BaseException) -> object:
 
 ESCAPING: dict[str, tuple[BaseException, int, str]] = {
     "interrupt": (KeyboardInterrupt(), 130, "Error: interrupted"),
+    "terminated": (Terminated(), 143, "Error: terminated"),
     "permission": (PermissionError(13, "Permission denied", "/srv/kb.db"), 1, "Error: /srv/kb.db: Permission denied"),
     "undecodable": (
         UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
@@ -219,7 +220,7 @@ def test_operational_errors_share_one_base(cls: type[AijobsError], code: int) ->
 def test_readme_publishes_the_exit_codes() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     paragraph = readme.split("Exit codes:", 1)[1].split("\n\n", 1)[0]
-    assert set(re.findall(r"\*\*(\d+)\*\*", paragraph)) == {"0", "1", "2", "130"}
+    assert set(re.findall(r"\*\*(\d+)\*\*", paragraph)) == {"0", "1", "2", "130", "143"}
     assert "Any other error is one line on stderr, `Error: <message>`" in readme
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,58 @@ def test_reader_during_rebuild_sees_consistent_data(tmp_path: Path) -> None:
         reader.close()
     with sqlite3.connect(db) as fresh:
         assert fresh.execute("SELECT count(*) FROM claim").fetchone() > first
+
+
+def _command_in_child(tmp_path: Path, *args: str) -> subprocess.Popen[bytes]:
+    code = "import sys; from aijobs.cli import main; sys.argv[0] = 'aijobs'; main()"
+    env = {**os.environ, "AIJOBS_CACHE_DIR": str(tmp_path / "cache"), "AIJOBS_WORKERS": "2"}
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+
+
+def _wait_for(found: Callable[[], bool], child: subprocess.Popen[bytes], within: float = 60.0) -> None:
+    deadline = time.monotonic() + within
+    while not found() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert child.poll() is None and found(), "the command ended before it could be terminated"
+
+
+def test_a_terminated_build_removes_its_temporary_file_and_keeps_the_old_database(tmp_path: Path) -> None:
+    """SIGTERM (kill, a process manager) ends a build as Ctrl-C does: one line, exit 143, nothing left."""
+    small, large = tmp_path / "small", tmp_path / "large"
+    generate(small, 1, corpus=tmp_path / "corpus")
+    generate(large, 15, corpus=tmp_path / "corpus")
+    db = tmp_path / "aijobs.db"
+    build_sqlite(validate(small)[0], db)
+    before = db.read_bytes()
+
+    child = _command_in_child(tmp_path, "build", "--curated", str(large), "--db", str(db))
+    _wait_for(lambda: any(path.name.endswith(".building") for path in tmp_path.iterdir()), child)
+    workers = _children(child.pid)
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 143
+    assert stderr.decode() == "Error: terminated\n"
+    assert db.read_bytes() == before
+    assert [path.name for path in tmp_path.iterdir() if path.name.endswith(".building")] == []
+    _assert_gone(workers)
+
+
+def test_a_terminated_export_keeps_the_previous_export(tmp_path: Path) -> None:
+    small, large = tmp_path / "small", tmp_path / "large"
+    generate(small, 1, corpus=tmp_path / "corpus")
+    generate(large, 15, corpus=tmp_path / "corpus")
+    out = tmp_path / "out"
+    assert _command_in_child(tmp_path, "export", "-f", "csv", "--curated", str(small), "--out", str(out)).wait() == 0
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+
+    child = _command_in_child(tmp_path, "export", "-f", "csv", "--curated", str(large), "--out", str(out))
+    _wait_for(lambda: len(_children(child.pid)) >= 2, child)  # its workers are reading
+    workers = _children(child.pid)
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=60)
+    assert child.returncode == 143
+    assert stderr.decode() == "Error: terminated\n"
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    _assert_gone(workers)

@@ -159,12 +159,18 @@ def test_killed_build_leaves_old_database_intact(tmp_path: Path, delay: float) -
         assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".building")] == []
 
 
-def test_reader_during_rebuild_sees_consistent_data(tmp_path: Path) -> None:
+def _built_over(tmp_path: Path, scale: int) -> tuple[Path, Path]:
+    """(a curated folder `scale` times the data, a database already built from a smaller one)."""
     small, large = tmp_path / "small", tmp_path / "large"
     generate(small, 1, corpus=tmp_path / "corpus")
-    generate(large, 5, corpus=tmp_path / "corpus")
+    generate(large, scale, corpus=tmp_path / "corpus")
     db = tmp_path / "aijobs.db"
     build_sqlite(validate(small)[0], db)
+    return large, db
+
+
+def test_reader_during_rebuild_sees_consistent_data(tmp_path: Path) -> None:
+    large, db = _built_over(tmp_path, 5)
     reader = sqlite3.connect(db)
     try:
         first = reader.execute("SELECT count(*) FROM claim").fetchone()
@@ -196,11 +202,7 @@ def _wait_for(found: Callable[[], bool], child: subprocess.Popen[bytes], within:
 
 def test_a_terminated_build_removes_its_temporary_file_and_keeps_the_old_database(tmp_path: Path) -> None:
     """SIGTERM (kill, a process manager) ends a build as Ctrl-C does: one line, exit 143, nothing left."""
-    small, large = tmp_path / "small", tmp_path / "large"
-    generate(small, 1, corpus=tmp_path / "corpus")
-    generate(large, 15, corpus=tmp_path / "corpus")
-    db = tmp_path / "aijobs.db"
-    build_sqlite(validate(small)[0], db)
+    large, db = _built_over(tmp_path, 15)
     before = db.read_bytes()
 
     child = _command_in_child(tmp_path, "build", "--curated", str(large), "--db", str(db))

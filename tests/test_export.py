@@ -23,7 +23,7 @@ from aijobs.db.rows import TABLE_ORDER, build_rows
 from aijobs.db.tables import metadata
 from aijobs.problems import ProblemsFound
 from aijobs.scan import PARALLEL_FROM
-from aijobs.tools.export import export, export_folder, to_jsonld
+from aijobs.tools.export import export, export_folder, to_jsonld, write_export
 from aijobs.tools.synthetic import generate
 from tests.conftest import Workspace
 
@@ -375,3 +375,23 @@ def test_a_full_temporary_folder_is_one_clear_error_and_the_export_is_kept(
     assert "cannot write a temporary file of the export in" in result.output
     assert "small (No space left on device); set TMPDIR to a folder with room" in result.output
     assert _files(sorted(Path("dump").iterdir())) == before
+
+
+def test_an_export_that_cannot_write_a_file_leaves_the_previous_one_whole(workspace: Workspace) -> None:
+    """Every file is written before any is renamed into place: never a mix of two exports."""
+    import errno
+
+    out = workspace.root / "out"
+    export(load(workspace.curated), "csv", out)
+    before = _files(sorted(out.iterdir()))
+
+    def full(_file: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    files: dict[str, Any] = {"entity.csv": "id\n", "claim.csv": b"id\n", "label.csv": full, "role.csv": "id\n"}
+    with pytest.raises(OSError, match="No space left"):
+        write_export(out, files, "csv")
+    assert _files(sorted(out.iterdir())) == before  # no new file, no temporary one, the manifest as it was
+    with pytest.raises(OSError, match="No space left"):
+        write_export(workspace.root / "new", files, "csv")
+    assert not (workspace.root / "new").exists()  # the folder made for it is gone again

@@ -43,7 +43,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Mapping
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -722,6 +722,12 @@ def check_export_folder(out: Path) -> set[str]:
 
 
 def _write_file(out: Path, name: str, content: str | bytes | Write) -> Path:
+    os.replace(_temporary(out, content), out / name)  # a rename replaces the name itself, never what a link points to
+    return out / name
+
+
+def _temporary(out: Path, content: str | bytes | Write) -> Path:
+    """`content` written whole to a new temporary file in `out` (removed if anything fails); its path."""
     handle, temp_name = tempfile.mkstemp(prefix=".aijobs-export-", suffix=".tmp", dir=out)
     temp = Path(temp_name)
     try:
@@ -731,11 +737,10 @@ def _write_file(out: Path, name: str, content: str | bytes | Write) -> Path:
             else:
                 file.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.chmod(temp, _new_file_mode())
-        os.replace(temp, out / name)  # a rename replaces the name itself, never what a link points to
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return out / name
+    return temp
 
 
 def _new_file_mode() -> int:
@@ -753,17 +758,35 @@ def write_export(out: Path, files: Mapping[str, str | bytes | Write], fmt: str) 
 
     `out` must be new (its parent existing), empty, or hold only a previous aijobs export
     (named by its manifest); raises AijobsError naming it otherwise, before writing
-    anything. The manifest first names old and new files, so an export that is
-    interrupted leaves a folder the next export still recognises.
+    anything. Every file is written whole to a temporary name first, and only then are
+    they renamed into place, so a file that cannot be written (a full disk, Ctrl-C) leaves
+    the previous export as it was, never a mix of the two (and a folder made for the
+    export is removed again). The manifest first names old and new files, so an export
+    interrupted while renaming leaves a folder the next export still recognises.
     """
     for name in files:
         if not _PLAIN_NAME.fullmatch(name) or name == MANIFEST:
             raise ValueError(f"an exporter produced the file name {name!r}")
     previous = check_export_folder(out)
-    if not previous and not out.exists():
+    made = not previous and not out.exists()
+    if made:
         out.mkdir()
+    temporaries: list[tuple[Path, str]] = []
+    try:
+        for name, content in files.items():
+            temporaries.append((_temporary(out, content), name))
+    except BaseException:
+        for temp, _ in temporaries:
+            temp.unlink(missing_ok=True)
+        if made:
+            with suppress(OSError):  # ours, and empty again (unless something else came into it)
+                out.rmdir()
+        raise
     _write_file(out, MANIFEST, _manifest(fmt, previous | set(files)))
-    written = [_write_file(out, name, content) for name, content in files.items()]
+    written = []
+    for temp, name in temporaries:
+        os.replace(temp, out / name)
+        written.append(out / name)
     for stale in sorted(previous - set(files)):
         (out / stale).unlink(missing_ok=True)
     for leftover in os.listdir(out):

@@ -53,13 +53,14 @@ class Claim:
         A statement inside it (a source's description) is a claim of its own; it is kept
         here without its citations too.
         """
-        data = self.statement.model_dump(mode="json", exclude={"cite", "rank"})
+        data = self.statement.model_dump(mode="json", exclude=_NOT_IN_VALUE)
         if any(isinstance(value, dict | list) for value in data.values()):  # only then can one hold citations
             data = _without_citations(data)
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
-_NOT_IN_VALUE = frozenset(("cite", "rank"))
+_NOT_IN_VALUE: set[str] = {"cite", "rank"}
+"""What a statement's value leaves out, at every depth: its citations and its rank (never changed)."""
 
 
 def _without_citations(value: Any) -> Any:

@@ -98,7 +98,7 @@ def json_record(record: rec.Record, shown: str, nodes: list[Node]) -> str:
 
 def jsonld_node(record: rec.Record, shown: str, nodes: list[Node]) -> dict[str, Any]:
     """The record's schema.org node, its IRIs under `DEFAULT_BASE_IRI` (`_rebased` moves them)."""
-    return _node(record, Iris(), nodes)
+    return _node(record, _DEFAULT_IRIS, nodes)
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,10 @@ def check_base_iri(base: str) -> str:
     else:
         return base
     raise UsageError(f"base IRI {base!r}: {problem}; e.g. https://example.org/aijobs/")
+
+
+_DEFAULT_IRIS = Iris()
+"""What every record's JSON-LD part is made with (`jsonld_node`): the default base, checked once."""
 
 
 def _citations(iris: Iris, citations: tuple[rec.Citation, ...] | list[rec.Citation]) -> list[dict[str, Any]]:
@@ -585,33 +589,32 @@ def _exported(kb: KnowledgeBase, made: Exporter) -> Exporter:
     return made
 
 
-def _contents(made: Exporter, dataset: DatasetInfo) -> dict[str, str]:
-    contents = {}
-    for name, write in made.files(dataset).items():
-        buffer = io.BytesIO()
-        write(buffer)
-        contents[name] = buffer.getvalue().decode("utf-8")
-    return contents
+def _contents(kb: KnowledgeBase, made: Exporter, dataset: DatasetInfo | None) -> dict[str, str]:
+    """{file name: content} of `made` given every record of `kb` (`dataset` by default `kb`'s)."""
+    with closing(_exported(kb, made)):
+        contents = {}
+        for name, write in made.files(dataset or dataset_info(kb.root)).items():
+            buffer = io.BytesIO()
+            write(buffer)
+            contents[name] = buffer.getvalue().decode("utf-8")
+        return contents
 
 
 def to_json(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
     """{file name: content}: the dataset metadata, then the records as written, grouped by folder."""
-    with closing(_exported(kb, JsonExporter())) as made:
-        return _contents(made, dataset or dataset_info(kb.root))
+    return _contents(kb, JsonExporter(), dataset)
 
 
 def to_csv(kb: KnowledgeBase, dataset: DatasetInfo | None = None) -> dict[str, str]:
     """{file name: content}: one CSV file per database table, columns in schema order."""
-    with closing(_exported(kb, CsvExporter())) as made:
-        return _contents(made, dataset or dataset_info(kb.root))
+    return _contents(kb, CsvExporter(), dataset)
 
 
 def to_jsonld(
     kb: KnowledgeBase, dataset: DatasetInfo | None = None, *, base_iri: str = DEFAULT_BASE_IRI
 ) -> dict[str, str]:
     """{file name: content}: one schema.org graph, every IRI under `base_iri` (see the module doc)."""
-    with closing(_exported(kb, JsonldExporter(base_iri))) as made:
-        return _contents(made, dataset or dataset_info(kb.root))
+    return _contents(kb, JsonldExporter(base_iri), dataset)
 
 
 def export(
